@@ -1,0 +1,335 @@
+"""Adder builders: from the half adder to every parallel-prefix adder, any width n >= 1.
+
+Every n-bit adder has input buses ``a`` and ``b`` (n bits), ``cin`` (1 bit, default 0) and
+output buses ``s`` (n bits) and ``cout`` (1 bit). The symbols are the textbook ones:
+
+* ``g[i] = a[i] & b[i]`` (bit i *generates* a carry), ``p[i] = a[i] ^ b[i]`` (it
+  *propagates* one), ``s[i] = p[i] ^ c[i]``;
+* ``c[i]`` is the carry *into* bit i: ``c[0] = cin``, ``c[i+1] = g[i] | p[i] & c[i]``, and
+  ``cout = c[n]``;
+* ``G{hi}_{lo}``, ``P{hi}_{lo}``: generate and propagate of the group of bits lo..hi.
+
+Internal nets keep those names (``g3``, ``p3``, ``c4``, ``G7_4``), so a netlist, a
+waveform and a schematic all speak the textbook's language.
+
+Unit-delay depth (gate levels, unlimited fan-in), as :meth:`Circuit.stats` measures it:
+
+==================  =========================================================
+ripple_carry        cout at 2n + 1
+carry_lookahead     4-bit: cout 3, top sum 4; 16-bit: 5 and 8; 64-bit: 7 and 12
+prefix_adder        2 x network depth + 3 to the last carry, + 1 for the sum
+==================  =========================================================
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import prefix as _prefix
+from .netlist import Circuit
+from .prefix import PrefixNetwork, _check_width
+
+__all__ = [
+    "half_adder",
+    "full_adder",
+    "ripple_carry",
+    "carry_lookahead",
+    "prefix_adder",
+    "carry_select",
+    "carry_skip",
+    "build",
+    "ARCHITECTURES",
+]
+
+
+def _operands(circuit: Circuit, n: int, with_cin: bool = True):
+    a = circuit.add_input("a", n)
+    b = circuit.add_input("b", n)
+    cin = circuit.add_input("cin", 1, default=0)[0] if with_cin else None
+    return a, b, cin
+
+
+def _generate_propagate(circuit: Circuit, a, b):
+    """g[i] = a[i] & b[i], p[i] = a[i] ^ b[i] for every bit."""
+    g = [circuit.add_gate("AND", [a[i], b[i]], f"g{i}") for i in range(len(a))]
+    p = [circuit.add_gate("XOR", [a[i], b[i]], f"p{i}") for i in range(len(a))]
+    return g, p
+
+
+def _sums(circuit: Circuit, p, carries):
+    """s[i] = p[i] ^ c[i]; declares the s and cout buses (carries has n + 1 entries)."""
+    n = len(p)
+    s = [circuit.add_gate("XOR", [p[i], carries[i]], f"s{i}") for i in range(n)]
+    circuit.set_output("s", s)
+    circuit.set_output("cout", [carries[n]])
+
+
+def half_adder() -> Circuit:
+    """Half adder: s = a ^ b, cout = a & b (no carry-in). Two gates, depth 1."""
+    c = Circuit("half_adder")
+    a, b, _ = _operands(c, 1, with_cin=False)
+    c.set_output("s", [c.add_gate("XOR", a + b, "s0")])
+    c.set_output("cout", [c.add_gate("AND", a + b, "cout")])
+    return c
+
+
+def full_adder() -> Circuit:
+    """Full adder: s = a ^ b ^ cin, cout = a & b | (a ^ b) & cin. Five gates, depth 3."""
+    return ripple_carry(1, name="full_adder")
+
+
+def ripple_carry(n: int, name: str | None = None) -> Circuit:
+    """Ripple-carry adder: a chain of n full adders, ``c[i+1] = g[i] | p[i] & c[i]``.
+
+    5n gates; the carry passes two gate levels per bit, so cout settles at level 2n + 1.
+    """
+    _check_width(n)
+    c = Circuit(name or f"ripple_carry_{n}")
+    a, b, cin = _operands(c, n)
+    g, p = _generate_propagate(c, a, b)
+    carries = [cin]
+    for i in range(n):
+        t = c.add_gate("AND", [p[i], carries[i]], f"t{i}")
+        carries.append(c.add_gate("OR", [g[i], t], f"c{i + 1}"))
+    _sums(c, p, carries)
+    return c
+
+
+def _lookahead(circuit: Circuit, gp: list[tuple[str, str]], carry_in: str, names: list[str]):
+    """The lookahead equations over groups ``gp`` = [(G0, P0), (G1, P1), ...] (low first):
+
+        C[k] = G[k-1] | P[k-1] G[k-2] | ... | P[k-1]...P[1] G[0] | P[k-1]...P[0] carry_in
+
+    one AND per term and one OR per carry: two gate levels whatever k is. ``names[k-1]``
+    names C[k]; returns the nets of C[1..len(names)].
+    """
+    out = []
+    for k, name in enumerate(names, start=1):
+        terms = []
+        for m in range(k - 1, -2, -1):          # term ending in G[m] (m = -1: carry_in)
+            low = gp[m][0] if m >= 0 else carry_in
+            props = [gp[q][1] for q in range(k - 1, m, -1)]
+            if props:
+                terms.append(circuit.add_gate("AND", props + [low], f"{name}_t{len(terms)}"))
+            else:
+                terms.append(low)
+        out.append(circuit.add_gate("OR", terms, name))
+    return out
+
+
+def carry_lookahead(n: int, block: int = 4) -> Circuit:
+    """Carry-lookahead adder as textbooks teach it, with as many levels as n needs.
+
+    Bits are grouped ``block`` at a time; each group's generate and propagate
+    (``G = g3 | p3 g2 | p3 p2 g1 | p3 p2 p1 g0``, ``P = p3 p2 p1 p0``) feed the next
+    lookahead level, recursively, until at most ``block`` groups remain. Carries then flow
+    down: the top lookahead unit computes the carry into each group from cin, every
+    group's lookahead unit the carries into its members. No carry ever ripples.
+
+    Depth (unit delay): two levels per lookahead unit on the way up and on the way down.
+    """
+    _check_width(n)
+    if isinstance(block, bool) or not isinstance(block, int) or block < 2:
+        raise ValueError(f"block must be an int >= 2, got {block!r}")
+    c = Circuit(f"carry_lookahead_{n}")
+    a, b, cin = _operands(c, n)
+    g, p = _generate_propagate(c, a, b)
+
+    # A node is a bit (int) or a group: list of child nodes. gp[node] = (G, P) nets.
+    nodes = list(range(n))
+    gp = {i: (g[i], p[i]) for i in range(n)}
+    span = {i: (i, i) for i in range(n)}
+    groups = []                                   # every group, bottom level first
+    while len(nodes) > block:
+        next_level = []
+        for k in range(0, len(nodes), block):
+            members = nodes[k:k + block]
+            if len(members) == 1:
+                next_level.append(members[0])
+                continue
+            node = ("group", len(groups))
+            groups.append((node, members))
+            lo, hi = span[members[0]][0], span[members[-1]][1]
+            span[node] = (lo, hi)
+            terms_gp = [gp[m] for m in members]
+            G = _group_generate(c, terms_gp, f"G{hi}_{lo}")
+            P = c.add_gate("AND", [q for _, q in terms_gp], f"P{hi}_{lo}")
+            gp[node] = (G, P)
+            next_level.append(node)
+        nodes = next_level
+
+    carries: dict[int, str] = {0: cin}
+    children = dict(groups)
+
+    def descend(members, carry_in):
+        lows = [span[m][0] for m in members]
+        names = [f"c{low}" for low in lows[1:]]
+        if carry_in == cin and members is nodes:
+            names.append(f"c{n}")
+        outs = _lookahead(c, [gp[m] for m in members], carry_in, names)
+        for low, net in zip(lows[1:] + [n], outs):
+            carries[low] = net
+        for m, carry in zip(members, [carry_in] + outs):
+            if m in children:
+                descend(children[m], carry)
+
+    descend(nodes, cin)
+    _sums(c, p, [carries[i] for i in range(n + 1)])
+    return c
+
+
+def _group_generate(circuit: Circuit, gp, name: str) -> str:
+    """G of a group: G[k-1] | P[k-1] G[k-2] | ... | P[k-1]..P[1] G[0] (AND terms, one OR)."""
+    k = len(gp)
+    terms = [gp[k - 1][0]]
+    for m in range(k - 2, -1, -1):
+        props = [gp[q][1] for q in range(k - 1, m, -1)]
+        terms.append(circuit.add_gate("AND", props + [gp[m][0]], f"{name}_t{len(terms)}"))
+    return circuit.add_gate("OR", terms, name)
+
+
+def prefix_adder(network: PrefixNetwork, name: str | None = None) -> Circuit:
+    """A parallel-prefix adder on any :class:`~adders.prefix.PrefixNetwork`.
+
+    Pre-processing: g, p per bit, and the carry-in folded into bit 0,
+    ``c1 = g0 | p0 & cin``. The network then combines (G, P) pairs with the carry
+    operator ``(G, P) = (G_hi | P_hi & G_lo, P_hi & P_lo)``: a *black* cell (three gates)
+    where the group stays above bit 0, a *grey* cell (G only, two gates) where it reaches
+    bit 0, since ``G{i}_0`` is then already the carry ``c{i+1}``. Post-processing:
+    ``s[i] = p[i] ^ c[i]``. Depth: 2 x network depth + 3 to the last carry.
+    """
+    if not isinstance(network, PrefixNetwork):
+        raise TypeError(f"network must be a PrefixNetwork, got {type(network).__name__}")
+    n = network.n
+    c = Circuit(name or f"{network.name.replace('-', '_')}_{n}".replace("(", "_").replace(")", "").replace(",", "_"))
+    a, b, cin = _operands(c, n)
+    g, p = _generate_propagate(c, a, b)
+    t0 = c.add_gate("AND", [p[0], cin], "t0")
+    G = [c.add_gate("OR", [g[0], t0], "c1")] + g[1:]
+    P = p[:]
+    lo = list(range(n))
+    for level in network.levels:
+        newG, newP, newlo = G[:], P[:], lo[:]
+        for i, j in level:
+            if lo[i] == 0:
+                continue                      # already the full prefix: nothing to add
+            low = lo[j]
+            out = f"c{i + 1}" if low == 0 else f"G{i}_{low}"
+            t = c.add_gate("AND", [P[i], G[j]], f"{out}_t")
+            newG[i] = c.add_gate("OR", [G[i], t], out)
+            if low != 0:
+                newP[i] = c.add_gate("AND", [P[i], P[j]], f"P{i}_{low}")
+            newlo[i] = low
+        G, P, lo = newG, newP, newlo
+    _sums(c, p, [cin] + G)
+    return c
+
+
+def carry_select(n: int, block: int = 4) -> Circuit:
+    """Carry-select adder: each block of ``block`` bits is added twice, once assuming a
+    carry-in of 0 and once of 1, and the real block carry picks one sum (a multiplexer
+    of NOT, AND and OR). The first block ripples from cin. The block carries ripple
+    through the multiplexers, one AND-OR per block."""
+    _check_width(n)
+    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+        raise ValueError(f"block must be an int >= 1, got {block!r}")
+    c = Circuit(f"carry_select_{n}")
+    a, b, cin = _operands(c, n)
+    g, p = _generate_propagate(c, a, b)
+    carries = [cin]
+    s = []
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        C = carries[-1]
+        if lo == 0:
+            for i in range(lo, hi):
+                t = c.add_gate("AND", [p[i], carries[-1]], f"t{i}")
+                carries.append(c.add_gate("OR", [g[i], t], f"c{i + 1}"))
+                s.append(c.add_gate("XOR", [p[i], carries[i]], f"s{i}"))
+            continue
+        # Two speculative ripple chains: carry-in 0 gives c0_(lo+1) = g[lo]; 1 gives a|b.
+        chain = {0: [None], 1: [None]}
+        chain[0].append(g[lo])
+        chain[1].append(c.add_gate("OR", [a[lo], b[lo]], f"c{lo + 1}_1"))
+        for i in range(lo + 1, hi):
+            for v in (0, 1):
+                t = c.add_gate("AND", [p[i], chain[v][-1]], f"t{i}_{v}")
+                chain[v].append(c.add_gate("OR", [g[i], t], f"c{i + 1}_{v}"))
+        not_c = c.add_gate("NOT", [C], f"{C}_n")
+        for k, i in enumerate(range(lo, hi)):
+            s0 = p[i] if k == 0 else c.add_gate("XOR", [p[i], chain[0][k]], f"s{i}_0")
+            s1 = c.add_gate("NOT", [p[i]], f"s{i}_1") if k == 0 else \
+                c.add_gate("XOR", [p[i], chain[1][k]], f"s{i}_1")
+            pick0 = c.add_gate("AND", [s0, not_c], f"s{i}_m0")
+            pick1 = c.add_gate("AND", [s1, C], f"s{i}_m1")
+            s.append(c.add_gate("OR", [pick0, pick1], f"s{i}"))
+        # cout of the block: the 1-chain's carry counts only when the block carry is 1.
+        t = c.add_gate("AND", [chain[1][-1], C], f"c{hi}_t")
+        carries.extend([None] * (hi - lo - 1))
+        carries.append(c.add_gate("OR", [chain[0][-1], t], f"c{hi}"))
+    c.set_output("s", s)
+    c.set_output("cout", [carries[n]])
+    return c
+
+
+def carry_skip(n: int, block: int = 4) -> Circuit:
+    """Carry-skip (carry-bypass) adder: ripple inside blocks of ``block`` bits; when every
+    bit of a block propagates (``P = p[lo] & ... & p[hi]``) the block carry-in skips the
+    block: ``C_out = c_ripple | P & C_in``.
+
+    Static timing still sees the long ripple path; it is a *false path* (when P = 1 no bit
+    generates, so the ripple output is not what decides), which event-driven timing shows.
+    """
+    _check_width(n)
+    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+        raise ValueError(f"block must be an int >= 1, got {block!r}")
+    c = Circuit(f"carry_skip_{n}")
+    a, b, cin = _operands(c, n)
+    g, p = _generate_propagate(c, a, b)
+    carries = [cin]
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        C = carries[lo]
+        chain = C
+        for i in range(lo, hi):
+            t = c.add_gate("AND", [p[i], chain], f"t{i}")
+            last = i == hi - 1 and hi - lo > 1
+            chain = c.add_gate("OR", [g[i], t], f"r{i + 1}" if last else f"c{i + 1}")
+            if not last:
+                carries.append(chain)
+        if hi - lo > 1:
+            skip = c.add_gate("AND", p[lo:hi] + [C], f"P{hi - 1}_{lo}_skip")
+            carries.append(c.add_gate("OR", [chain, skip], f"c{hi}"))
+    _sums(c, p, carries)
+    return c
+
+
+def _prefix_builder(name: str) -> Callable[..., Circuit]:
+    def builder(n: int) -> Circuit:
+        return prefix_adder(_prefix.NETWORKS[name](n))
+    builder.__name__ = name.replace("-", "_")
+    builder.__doc__ = f"{name} prefix adder of width n (see adders.prefix)."
+    return builder
+
+
+ARCHITECTURES: dict[str, Callable[..., Circuit]] = {
+    "ripple": ripple_carry,
+    "cla": carry_lookahead,
+    **{name: _prefix_builder(name) for name in
+       ("sklansky", "kogge-stone", "brent-kung", "han-carlson", "ladner-fischer", "knowles")},
+    "carry-select": carry_select,
+    "carry-skip": carry_skip,
+}
+
+
+def build(name: str, n: int, **options) -> Circuit:
+    """Build the adder ``name`` (a key of :data:`ARCHITECTURES`) of width ``n``.
+
+    ``options`` go to the builder (``block=`` for cla, carry-select and carry-skip).
+
+    >>> build("kogge-stone", 16).evaluate(a=40000, b=25535)
+    {'s': 65535, 'cout': 0}
+    """
+    if not isinstance(name, str) or name not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {name!r}; known: {', '.join(ARCHITECTURES)}")
+    _check_width(n)
+    return ARCHITECTURES[name](n, **options)

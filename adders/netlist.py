@@ -1,0 +1,257 @@
+"""A gate-level circuit: a netlist on a networkx DiGraph.
+
+Every node of :attr:`Circuit.graph` is a *net* (a wire) named by a string. A net is either
+a primary input (node attribute ``kind="INPUT"``) or the output of exactly one gate, in
+which case the node carries the gate: ``kind`` (one of :data:`adders.gates.KINDS`) and
+``inputs``, the ordered tuple of nets it reads. An edge ``u -> v`` means net ``u`` feeds
+the gate that drives ``v``; its ``pins`` attribute lists which input pins. A gate is
+named after the net it drives, so ``"c4"`` is both the carry into bit 4 and the OR gate
+that makes it.
+
+Buses group nets, least significant bit first: ``circuit.inputs["a"] == ["a0", "a1", ...]``
+and ``circuit.outputs["s"]`` the sum nets. Output buses may name any nets, inputs or
+internal ones.
+
+Examples
+--------
+>>> c = Circuit("half_adder")
+>>> a, b = c.add_input("a", 1), c.add_input("b", 1)
+>>> c.set_output("s", [c.add_gate("XOR", a + b, "s")])
+>>> c.set_output("cout", [c.add_gate("AND", a + b, "cout")])
+>>> c.evaluate(a=1, b=1)
+{'s': 0, 'cout': 1}
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import networkx as nx
+
+from . import gates
+from .errors import NetlistError
+
+__all__ = ["Circuit"]
+
+
+class Circuit:
+    """A combinational circuit of gates over named nets.
+
+    Parameters
+    ----------
+    name : str
+        Module name, used in tables and exported Verilog.
+    """
+
+    def __init__(self, name: str = "circuit"):
+        self.name = name
+        self.graph = nx.DiGraph()
+        self.inputs: dict[str, list[str]] = {}
+        self.outputs: dict[str, list[str]] = {}
+        self.input_defaults: dict[str, int] = {}
+        self._version = 0
+        self._cache: dict = {}
+
+    # ------------------------------------------------------------------ building
+    def add_input(self, bus: str, width: int, default: int | None = None) -> list[str]:
+        """Declare an input bus of ``width`` nets, named ``bus0, bus1, ...``
+        (just ``bus`` when width is 1). ``default`` is used when a simulation leaves the
+        bus out. Returns the net names, LSB first."""
+        _check_name(bus, "bus")
+        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+            raise ValueError(f"width of input bus {bus!r} must be an int >= 1, got {width!r}")
+        if bus in self.inputs or bus in self.outputs:
+            raise NetlistError(f"bus {bus!r} is declared twice")
+        nets = [bus] if width == 1 else [f"{bus}{i}" for i in range(width)]
+        for net in nets:
+            if self.graph.nodes.get(net, {}).get("kind") is not None:
+                raise NetlistError(f"input net {net!r} is already driven by a gate or an input")
+            self.graph.add_node(net, kind="INPUT", inputs=())
+        self.inputs[bus] = nets
+        if default is not None:
+            _check_operand(bus, default, width)
+            self.input_defaults[bus] = default
+        self._touch()
+        return nets
+
+    def add_gate(self, kind: str, inputs: Sequence[str], output: str) -> str:
+        """Add a gate of ``kind`` reading ``inputs`` (net names, in pin order) and driving
+        the new net ``output``. Nets read here may be driven later. Returns ``output``.
+
+        Raises
+        ------
+        NetlistError
+            Unknown kind, bad fan-in, or ``output`` already driven.
+        """
+        if kind not in gates.KINDS:
+            raise NetlistError(f"gate {output!r}: unknown kind {kind!r}; known: {', '.join(gates.KINDS)}")
+        inputs = tuple(inputs)
+        problem = gates.check_fanin(kind, len(inputs))
+        if problem:
+            raise NetlistError(f"gate {output!r}: {problem}")
+        _check_name(output, "net")
+        for net in inputs:
+            _check_name(net, "net")
+        existing = self.graph.nodes.get(output, {}).get("kind")
+        if existing is not None:
+            what = "an input" if existing == "INPUT" else f"a {existing} gate"
+            raise NetlistError(f"net {output!r} is multiply driven: already driven by {what}")
+        self.graph.add_node(output, kind=kind, inputs=inputs)
+        for pin, net in enumerate(inputs):
+            if net not in self.graph:
+                self.graph.add_node(net, kind=None, inputs=())      # undriven so far
+            if self.graph.has_edge(net, output):
+                self.graph.edges[net, output]["pins"].append(pin)
+            else:
+                self.graph.add_edge(net, output, pins=[pin])
+        self._touch()
+        return output
+
+    def set_output(self, bus: str, nets: Sequence[str]) -> None:
+        """Declare an output bus over existing or future nets, LSB first."""
+        _check_name(bus, "bus")
+        if bus in self.inputs:
+            raise NetlistError(f"bus {bus!r} is already an input bus")
+        nets = list(nets)
+        if not nets:
+            raise NetlistError(f"output bus {bus!r} has no nets")
+        for net in nets:
+            _check_name(net, "net")
+            if net not in self.graph:
+                self.graph.add_node(net, kind=None, inputs=())
+        self.outputs[bus] = nets
+        self._touch()
+
+    def _touch(self) -> None:
+        self._version += 1
+        self._cache.clear()
+
+    # ------------------------------------------------------------------ structure
+    def width(self, bus: str) -> int:
+        """Number of nets of an input or output bus."""
+        if bus in self.inputs:
+            return len(self.inputs[bus])
+        if bus in self.outputs:
+            return len(self.outputs[bus])
+        raise ValueError(f"unknown bus {bus!r}; inputs: {list(self.inputs)}, outputs: {list(self.outputs)}")
+
+    def validate(self) -> "Circuit":
+        """Check the netlist; return it, or raise :class:`NetlistError` naming the culprits.
+
+        Finds nets nobody drives, unknown kinds and bad fan-in (for graphs edited by hand),
+        and combinational cycles (listing the nets around the loop).
+        """
+        if "valid" in self._cache:
+            return self
+        if not self.inputs:
+            raise NetlistError(f"circuit {self.name!r} has no input buses")
+        if not self.outputs:
+            raise NetlistError(f"circuit {self.name!r} has no output buses")
+        undriven = sorted(n for n, kind in self.graph.nodes(data="kind") if kind is None)
+        if undriven:
+            readers = {n: sorted(self.graph.successors(n))[:3] for n in undriven[:5]}
+            raise NetlistError(f"undriven nets {undriven[:10]}{'...' if len(undriven) > 10 else ''}"
+                               f" (read by {readers})")
+        for net, data in self.graph.nodes(data=True):
+            kind = data["kind"]
+            if kind == "INPUT":
+                continue
+            if kind not in gates.KINDS:
+                raise NetlistError(f"gate {net!r}: unknown kind {kind!r}; known: {', '.join(gates.KINDS)}")
+            problem = gates.check_fanin(kind, len(data["inputs"]))
+            if problem:
+                raise NetlistError(f"gate {net!r}: {problem}")
+        if not nx.is_directed_acyclic_graph(self.graph):      # fast; find_cycle only to explain
+            cycle = nx.find_cycle(self.graph)
+            loop = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+            raise NetlistError(f"combinational cycle through nets {loop}")
+        self._cache["valid"] = True
+        return self
+
+    def gates(self) -> list[str]:
+        """Gate names (= driven nets) in levelised order (level 1 first), inputs excluded."""
+        if "order" not in self._cache:
+            self.validate()
+            level = self.levels()
+            # Level by level (a gate's inputs sit on lower levels), in the order added.
+            order = sorted((n for n, kind in self.graph.nodes(data="kind") if kind != "INPUT"),
+                           key=level.__getitem__)
+            self._cache["order"] = order
+        return self._cache["order"]
+
+    def levels(self) -> dict[str, int]:
+        """Logic level of every net: 0 for inputs, 1 + the deepest input for a gate
+        (unit delay, unlimited fan-in)."""
+        if "levels" not in self._cache:
+            self.validate()
+            level = {}
+            for net in nx.topological_sort(self.graph):
+                ins = self.graph.nodes[net]["inputs"]
+                level[net] = 1 + max(level[i] for i in ins) if ins else 0
+            self._cache["levels"] = level
+        return self._cache["levels"]
+
+    def fanout(self, net: str) -> int:
+        """Number of gate input pins a net drives."""
+        return sum(len(pins) for _, _, pins in self.graph.out_edges(net, data="pins"))
+
+    def stats(self) -> dict:
+        """Gates in total and by kind, depth in gate levels, max fanout, depth of each output.
+
+        Returns a dict with keys ``gates``, ``by_kind``, ``depth``, ``max_fanout`` and
+        ``output_depth`` (bus -> list of levels, LSB first).
+        """
+        level = self.levels()
+        order = self.gates()
+        by_kind: dict[str, int] = {}
+        for net in order:
+            kind = self.graph.nodes[net]["kind"]
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+        output_depth = {bus: [level[n] for n in nets] for bus, nets in self.outputs.items()}
+        return {
+            "gates": len(order),
+            "by_kind": dict(sorted(by_kind.items())),
+            "depth": max(max(d) for d in output_depth.values()),
+            "max_fanout": max((self.fanout(n) for n in self.graph), default=0),
+            "output_depth": output_depth,
+        }
+
+    def __repr__(self) -> str:
+        ins = ", ".join(f"{b}[{len(n)}]" for b, n in self.inputs.items())
+        outs = ", ".join(f"{b}[{len(n)}]" for b, n in self.outputs.items())
+        gates_count = sum(1 for _, k in self.graph.nodes(data="kind") if k not in ("INPUT", None))
+        return f"Circuit({self.name!r}, inputs: {ins}; outputs: {outs}; {gates_count} gates)"
+
+    # ------------------------------------------------------------------ simulation
+    def evaluate(self, **operands: int) -> dict[str, int]:
+        """Evaluate one input vector given as Python ints (any width).
+
+        Each keyword is an input bus; its value must satisfy 0 <= value < 2**width.
+        Buses left out take their declared default (adders default ``cin`` to 0).
+        Returns ``{output bus: int}``.
+        """
+        from .logic import evaluate
+        return evaluate(self, **operands)
+
+    def simulate(self, probe: Iterable[str] | None = None, **operands):
+        """Simulate a batch of vectors, 64 per machine word, in compiled code.
+
+        See :func:`adders.logic.simulate` for the accepted array forms.
+        """
+        from .logic import simulate
+        return simulate(self, probe=probe, **operands)
+
+
+def _check_name(name, what: str) -> None:
+    if not isinstance(name, str) or not name:
+        raise NetlistError(f"{what} name must be a non-empty string, got {name!r}")
+
+
+def _check_operand(bus: str, value, width: int) -> int:
+    """Return ``value`` as an int if 0 <= value < 2**width, else raise naming the bus."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"operand {bus!r} must be an int, got {value!r} of type {type(value).__name__}")
+    value = value.__index__()
+    if not 0 <= value < (1 << width):
+        raise ValueError(f"operand {bus!r} = {value} is out of range: a {width}-bit bus takes "
+                         f"0 <= {bus} <= {(1 << width) - 1}")
+    return value

@@ -1,0 +1,1 @@
+"""carrylab: the command line, front door to adders/, rnn/ and viz/."""
