@@ -25,7 +25,7 @@ from numba import njit, prange
 
 from . import gates
 
-__all__ = ["evaluate", "net_values", "simulate", "run_packed", "resolve_operands"]
+__all__ = ["evaluate", "net_values", "simulate", "pack", "run_packed", "resolve_operands"]
 
 _AND, _OR, _XOR, _NOT, _NAND, _NOR, _XNOR, _BUF = (gates.OPCODES[k] for k in gates.KINDS)
 _BLOCK = 64            # words per thread-local block: 64 words x 8 B x ~1000 nets fits in L2
@@ -138,9 +138,13 @@ def _thread_range(t, n_threads, n_items):
 
 
 @njit(cache=True, parallel=True)
-def _pack_words(x, width, n_words, n_threads):
-    """(vectors,) uint64 operands -> (width, n_words) bit-sliced rows."""
-    out = np.zeros((width, n_words), dtype=np.uint64)
+def _pack_words(x, out, n_threads):
+    """(vectors,) uint64 operands -> out: (width, n_words) bit-sliced rows.
+
+    Narrow buses (<= 8 bits, such as cin) gather their bits directly; wider ones go
+    through the 64x64 transpose, whose cost does not depend on the width.
+    """
+    width, n_words = out.shape
     n = x.shape[0]
     for t in prange(n_threads):
         tile = np.empty(64, dtype=np.uint64)
@@ -148,6 +152,13 @@ def _pack_words(x, width, n_words, n_threads):
         for w in range(start, stop):
             base = 64 * w
             m = min(64, n - base)
+            if width <= 8:
+                for i in range(width):
+                    word = np.uint64(0)
+                    for r in range(m):
+                        word |= ((x[base + r] >> np.uint64(i)) & np.uint64(1)) << np.uint64(r)
+                    out[i, w] = word
+                continue
             for r in range(m):
                 tile[r] = x[base + r]
             for r in range(m, 64):
@@ -155,7 +166,6 @@ def _pack_words(x, width, n_words, n_threads):
             _transpose64(tile)
             for i in range(width):
                 out[i, w] = tile[i]
-    return out
 
 
 @njit(cache=True, parallel=True)
@@ -167,28 +177,37 @@ def _unpack_words(rows, n, n_threads):
         tile = np.empty(64, dtype=np.uint64)
         start, stop = _thread_range(t, n_threads, n_words)
         for w in range(start, stop):
+            base = 64 * w
+            m = min(64, n - base)
+            if width <= 8:
+                for r in range(m):
+                    v = np.uint64(0)
+                    for i in range(width):
+                        v |= ((rows[i, w] >> np.uint64(r)) & np.uint64(1)) << np.uint64(i)
+                    out[base + r] = v
+                continue
             for i in range(width):
                 tile[i] = rows[i, w]
             for i in range(width, 64):
                 tile[i] = 0
             _transpose64(tile)
-            base = 64 * w
-            for r in range(min(64, n - base)):
+            for r in range(m):
                 out[base + r] = tile[r]
     return out
 
 
 @njit(cache=True, parallel=True)
-def _pack_bits(bits, n_words):
-    """(vectors, width) 0/1 uint8 -> (width, n_words) bit-sliced rows."""
+def _pack_bits(bits, out):
+    """(vectors, width) 0/1 uint8 -> out: (width, n_words) bit-sliced rows."""
     n, width = bits.shape
-    out = np.zeros((width, n_words), dtype=np.uint64)
+    n_words = out.shape[1]
     for w in prange(n_words):
         base = 64 * w
+        for i in range(width):
+            out[i, w] = 0
         for r in range(min(64, n - base)):
             for i in range(width):
                 out[i, w] |= np.uint64(bits[base + r, i] & 1) << np.uint64(r)
-    return out
 
 
 @njit(cache=True, parallel=True)
@@ -295,8 +314,9 @@ def run_packed(circuit, packed_in: np.ndarray, rows: list[str]) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- public batch API
-def _as_rows(bus, value, width, n_vectors, n_words):
-    """One bus's operand in any accepted form -> (width, n_words) uint64 rows."""
+def _fill_rows(out, bus, value, n_vectors):
+    """Write one bus's operand, in any accepted form, into its (width, n_words) rows."""
+    width, n_words = out.shape
     if isinstance(value, np.ndarray):
         if value.ndim == 1:
             if value.dtype != np.uint64:
@@ -309,7 +329,7 @@ def _as_rows(bus, value, width, n_vectors, n_words):
                 bad = int(value[np.argmax(value >> np.uint64(width) != 0)])
                 raise ValueError(f"operand {bus!r} holds {bad}, out of range for a {width}-bit bus "
                                  f"(0 <= {bus} <= {(1 << width) - 1})")
-            return _pack_words(np.ascontiguousarray(value), width, n_words, numba.get_num_threads())
+            return _pack_words(np.ascontiguousarray(value), out, numba.get_num_threads())
         if value.ndim == 2:
             if value.dtype not in (np.uint8, np.bool_):
                 raise TypeError(f"operand {bus!r}: a bit matrix must have dtype uint8 (0/1), got {value.dtype}")
@@ -319,18 +339,43 @@ def _as_rows(bus, value, width, n_vectors, n_words):
             bits = np.ascontiguousarray(value.view(np.uint8))
             if bits.size and bits.max() > 1:
                 raise ValueError(f"operand {bus!r}: a bit matrix may hold only 0 and 1, found {int(bits.max())}")
-            return _pack_bits(bits, n_words)
+            return _pack_bits(bits, out)
         raise ValueError(f"operand {bus!r}: arrays must be 1-D (vectors,) uint64 or 2-D (vectors, {width}) "
                          f"uint8, got {value.ndim} dimensions")
     from .netlist import _check_operand
     value = _check_operand(bus, value, width)
-    rows = np.zeros((width, n_words), dtype=np.uint64)
     last = n_vectors - 64 * (n_words - 1)          # vectors in the last word
     for i in range(width):
+        out[i, :] = 0
         if (value >> i) & 1:
-            rows[i, :] = ~np.uint64(0)
-            rows[i, -1] = np.uint64((1 << last) - 1) if last < 64 else ~np.uint64(0)
-    return rows
+            out[i, :] = ~np.uint64(0)
+            out[i, -1] = np.uint64((1 << last) - 1) if last < 64 else ~np.uint64(0)
+
+
+def pack(circuit, **operands) -> tuple[np.ndarray, int]:
+    """Turn operands (forms as in :func:`simulate`) into bit-sliced rows.
+
+    Returns ``(packed, n_vectors)``: ``packed`` is (input nets, ceil(n_vectors / 64))
+    uint64, one row per input net in bus order, ready for :func:`run_packed`.
+    """
+    values = resolve_operands(circuit, operands)
+    lengths = {bus: v.shape[0] for bus, v in values.items() if isinstance(v, np.ndarray)}
+    if not lengths:
+        raise ValueError("simulate needs at least one operand given as an array; "
+                         "for a single vector use circuit.evaluate(...)")
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"operand arrays differ in length (vectors): {lengths}; they must match")
+    n_vectors = next(iter(lengths.values()))
+    if n_vectors == 0:
+        raise ValueError("operand arrays are empty: give at least one vector")
+    n_words = (n_vectors + 63) // 64
+    packed = np.empty((sum(circuit.width(bus) for bus in values), n_words), dtype=np.uint64)
+    row = 0
+    for bus, v in values.items():
+        width = circuit.width(bus)
+        _fill_rows(packed[row:row + width], bus, v, n_vectors)
+        row += width
+    return packed, n_vectors
 
 
 def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> dict:
@@ -364,18 +409,7 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
     ([44, 16], [1, 0])
     """
     values = resolve_operands(circuit, operands)
-    lengths = {bus: v.shape[0] for bus, v in values.items() if isinstance(v, np.ndarray)}
-    if not lengths:
-        raise ValueError("simulate needs at least one operand given as an array; "
-                         "for a single vector use circuit.evaluate(...)")
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"operand arrays differ in length (vectors): {lengths}; they must match")
-    n_vectors = next(iter(lengths.values()))
-    if n_vectors == 0:
-        raise ValueError("operand arrays are empty: give at least one vector")
-    n_words = (n_vectors + 63) // 64
-    packed = np.concatenate([_as_rows(bus, v, circuit.width(bus), n_vectors, n_words)
-                             for bus, v in values.items()])
+    packed, n_vectors = pack(circuit, **values)
     if as_bits is None:
         any_bits = any(isinstance(v, np.ndarray) and v.ndim == 2 for v in values.values())
     probe = list(probe or [])

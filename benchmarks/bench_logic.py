@@ -1,36 +1,112 @@
-"""Bit-parallel logic simulation speed: vectors per second, and the machine's raw limit.
+"""Bit-parallel logic simulation speed beside its peers: vectors per second.
 
-Run:  python benchmarks/bench_logic.py [--vectors 1048576] [--repeat 5]
+Run:  python benchmarks/bench_logic.py [--quick] [--peers pyrtl,icarus,verilator|all|none]
 
-Prints, for 32- and 64-bit ripple, CLA and Kogge-Stone adders on random vectors:
+For 32- and 64-bit ripple, CLA and Kogge-Stone adders on the same random vectors
+(led by carry-chain corner cases) it measures:
 
-* end to end: uint64 operands in, uint64 sums out (transposes included);
-* core: the levelised netlist on already bit-sliced words (what a gate-level
-  simulator's inner loop costs), as vectors/s and as gate-word-operations/s;
+* ours, end to end: uint64 operands in, uint64 sums out (``circuit.simulate``,
+  transposes included), and ours, core: the levelised netlist on already bit-sliced
+  words (``logic.run_packed``), also as gate-word-operations per second;
+* the raw rate of a plain uint64 AND/XOR loop (cache-resident, all threads), the
+  physical limit a gate-level simulator can approach;
+* peers (see :mod:`benchmarks.peers`): PyRTL's own adders in its ``Simulation``,
+  ``FastSimulation`` and ``CompiledSimulation``; our exported Verilog of the same
+  netlist under Icarus Verilog and under Verilator;
+* the ratios ours / peer, and the two targets for the 64-bit Kogge-Stone adder:
+  ours >= 1000 x PyRTL CompiledSimulation and >= 10 x Verilator;
+* where ours spends its time on that adder (pack, core, unpack), with 1 thread too;
+* two fresh processes sharing one empty Numba cache: the second must load the
+  compiled kernels instead of compiling them again.
 
-and, from the same run, the raw rate of a plain uint64 AND/XOR loop (cache-resident,
-all threads): the physical limit a gate-level simulator can approach. Every result is
-checked against NumPy's own addition before its time is trusted. Finally it starts two
-fresh processes sharing one empty Numba cache folder and reports their first-call
-times: the second must load the compiled kernels instead of compiling them again.
+Every result is checked before its time is trusted: ours against NumPy and Python
+integer addition on every vector, each peer against ours. A peer that disagrees is
+reported loudly and its times are dropped; a peer that is not installed is skipped
+with the reason. Nothing is installed. Figures are the median of several runs
+(5; 3 for peers in ``--quick`` mode) with the minimum and maximum. Ours uses all Numba
+threads; every peer runs on one thread.
+
+:func:`run` returns the results as a dict and :func:`markdown` renders them; the
+runner ``python -m benchmarks`` writes them to ``benchmarks/RESULTS.md``.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+if __package__ in (None, ""):               # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-from adders import build
-from adders import logic
+from adders import build, logic
+from benchmarks.peers import (PeerDisagreement, PeerSkipped, Workload, figure,
+                              timed_runs)
+
+__all__ = ["ARCHS", "WIDTHS", "PEERS", "TARGET_DESIGN", "Settings", "settings",
+           "raw_word_ops", "make_workload", "measure_ours", "profile_ours",
+           "measure_peers", "targets", "cold_and_warm_start", "run", "markdown", "peer_list",
+           "main"]
+
+ARCHS = ("ripple", "cla", "kogge-stone")
+WIDTHS = (32, 64)
+PEERS = ("pyrtl", "icarus", "verilator")
+TARGET_DESIGN = ("kogge-stone", 64)
+#: (peer figure, required ratio ours / peer) for TARGET_DESIGN
+TARGETS = (("PyRTL CompiledSimulation", 1000.0), ("Verilator", 10.0))
 
 
+# ---------------------------------------------------------------------- settings
+@dataclass
+class Settings:
+    """Sizes of one benchmark run. ``peer_designs[peer]``: designs it runs on (None: all)."""
+
+    quick: bool
+    vectors: int                      # ours, per design
+    runs: int                         # timed runs of ours (and of peers in full mode)
+    peer_runs: int
+    pyrtl_vectors: dict = field(default_factory=dict)
+    icarus_vectors: int = 0
+    verilator_vectors: int = 0
+    peers: tuple = PEERS
+    peer_designs: dict = field(default_factory=dict)
+    start: bool = True                # the cold/warm process test
+
+
+def settings(quick: bool = False, peers=PEERS, vectors: int | None = None,
+             runs: int | None = None, start: bool | None = None) -> Settings:
+    """Sizes for a full run, or for ``quick`` (fewer vectors, 3 peer runs, Verilator only
+    on the target design since each Verilator build takes tens of seconds)."""
+    unknown = [p for p in peers if p not in PEERS]
+    if unknown:
+        raise ValueError(f"unknown peer(s) {unknown}; choose from {', '.join(PEERS)}")
+    if quick:
+        s = Settings(True, 1 << 18, 5, 3,
+                     {"Simulation": 100, "FastSimulation": 2000, "CompiledSimulation": 20000},
+                     icarus_vectors=1000, verilator_vectors=100_000, peers=tuple(peers),
+                     peer_designs={"verilator": {TARGET_DESIGN}}, start=False)
+    else:
+        s = Settings(False, 1 << 20, 7, 5,
+                     {"Simulation": 2000, "FastSimulation": 20000, "CompiledSimulation": 200_000},
+                     icarus_vectors=10_000, verilator_vectors=1_000_000, peers=tuple(peers))
+    if vectors is not None:
+        s.vectors = vectors
+    if runs is not None:
+        s.runs = s.peer_runs = runs
+    if start is not None:
+        s.start = start
+    return s
+
+
+# ---------------------------------------------------------------------- raw limit
 @njit(cache=True, parallel=True)
 def _raw_and_xor(a, b, c, out, repeats, n_threads):
     """out = (a & b) ^ c over cache-resident arrays, 2 word-ops a word, `repeats` times.
@@ -47,108 +123,466 @@ def _raw_and_xor(a, b, c, out, repeats, n_threads):
             c[lo] ^= out[hi - 1]    # a dependency between repeats, so none is skipped
 
 
-def raw_word_ops(repeat: int) -> float:
+def raw_word_ops(runs: int, repeats: int = 20000) -> dict:
+    """Rate of the plain AND/XOR loop in word-ops/s: median, min, max over ``runs``."""
     threads = numba.get_num_threads()
     n = 4096 * threads              # 4 arrays x 32 KiB a thread: stays in L1/L2
     rng = np.random.default_rng(0)
     a, b, c = (rng.integers(0, 2**63, n, dtype=np.uint64) for _ in range(3))
     out = np.empty_like(a)
     _raw_and_xor(a, b, c, out, 1, threads)
-    reps = 20000
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        _raw_and_xor(a, b, c, out, reps, threads)
-        times.append(time.perf_counter() - t0)
-    return 2 * n * reps / np.median(times)
+    seconds = timed_runs(lambda: _raw_and_xor(a, b, c, out, repeats, threads), runs)
+    return figure(seconds, 2 * n * repeats)
 
 
-def median_time(fn, repeat: int) -> float:
+# ---------------------------------------------------------------------- ours
+def _corner_cases(bits: int) -> list[tuple[int, int]]:
+    """Operand pairs with the longest carry chains and all-0/all-1 patterns."""
+    top = (1 << bits) - 1
+    alt = int("01" * bits, 2) & top
+    return [(top, 1), (1, top), (top, top), (0, 0), (alt, alt ^ top), (alt, alt),
+            (top ^ 1, 1), (1 << (bits - 1), 1 << (bits - 1))]
+
+
+def _python_sums(a: np.ndarray, b: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sum and carry out of every vector, by Python's own integer addition."""
+    totals = [x + y for x, y in zip(a.tolist(), b.tolist())]
+    mask = (1 << bits) - 1
+    return (np.array([t & mask for t in totals], dtype=np.uint64),
+            np.array([t >> bits for t in totals], dtype=np.uint64))
+
+
+def make_workload(arch: str, bits: int, n_vectors: int, agreement: list) -> Workload:
+    """Build the adder, draw the vectors, simulate them once and check the sums.
+
+    Ours must equal Python integer addition on every vector (each check is appended to
+    ``agreement``); the result is the :class:`Workload` all peers are checked against.
+    Raises RuntimeError when ours disagrees: then nothing of this adder is timed.
+    """
+    circuit = build(arch, bits)
+    rng = np.random.default_rng(bits)               # same vectors for every architecture
+    hi = np.uint64((1 << bits) - 1)
+    a = rng.integers(0, 2**64, n_vectors, dtype=np.uint64) & hi
+    b = rng.integers(0, 2**64, n_vectors, dtype=np.uint64) & hi
+    corners = np.array(_corner_cases(bits), dtype=np.uint64)[:n_vectors]   # (k, 2)
+    a[:len(corners)], b[:len(corners)] = corners[:, 0], corners[:, 1]
+    out = circuit.simulate(a=a, b=b)
+    want_s, want_c = _python_sums(a, b, bits)
+    ok = np.array_equal(out["s"], want_s) and np.array_equal(out["cout"], want_c)
+    agreement.append({"design": f"{arch} {bits}", "check": "ours = Python integer addition",
+                      "vectors": n_vectors, "result": "agree" if ok else "DISAGREE"})
+    if not ok:
+        raise RuntimeError(f"{arch} {bits}: carrylab's simulation disagrees with Python "
+                           f"integer addition; no timing of this adder can be trusted")
+    return Workload(arch, bits, circuit, a, b, out["s"], out["cout"])
+
+
+def _warm_runs(fn, runs: int) -> list[float]:
+    """One warm-up call of ``fn`` (compiles if needed), then ``runs`` timed calls."""
     fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    return timed_runs(fn, runs)
 
 
-def bench_adders(n_vectors: int, repeat: int) -> list[dict]:
-    rng = np.random.default_rng(1)
-    rows = []
-    for bits in (32, 64):
-        hi = np.uint64((1 << bits) - 1)
-        a = rng.integers(0, 2**63, n_vectors, dtype=np.uint64) * np.uint64(2) & hi
-        b = (rng.integers(0, 2**63, n_vectors, dtype=np.uint64) ^ np.uint64(12345)) & hi
-        total = a + b
-        expect_s = total & hi
-        expect_c = (total < a).astype(np.uint64) if bits == 64 else total >> np.uint64(bits)
-        for arch in ("ripple", "cla", "kogge-stone"):
-            circuit = build(arch, bits)
-            out = circuit.simulate(a=a, b=b)
-            if not (np.array_equal(out["s"], expect_s) and np.array_equal(out["cout"], expect_c)):
-                raise SystemExit(f"{arch} {bits}: simulation disagrees with NumPy; timing not trusted")
-            t_end = median_time(lambda: circuit.simulate(a=a, b=b), repeat)
-            n_words = (n_vectors + 63) // 64
-            packed = np.concatenate([logic._pack_words(a, bits, n_words, numba.get_num_threads()),
-                                     logic._pack_words(b, bits, n_words, numba.get_num_threads()),
-                                     np.zeros((1, n_words), dtype=np.uint64)])
-            rows_out = circuit.outputs["s"] + circuit.outputs["cout"]
-            t_core = median_time(lambda: logic.run_packed(circuit, packed, rows_out), repeat)
-            gates = circuit.stats()["gates"]
-            rows.append({"arch": arch, "bits": bits, "gates": gates,
-                         "end_to_end_Mvec_s": n_vectors / t_end / 1e6,
-                         "core_Mvec_s": n_vectors / t_core / 1e6,
-                         "core_Gwordops_s": gates * n_words / t_core / 1e9})
-    return rows
+def measure_ours(work: Workload, runs: int) -> dict:
+    """End-to-end and core rates of our simulator on ``work`` (figures, vectors/s)."""
+    circuit, n = work.circuit, len(work.a)
+    end = _warm_runs(lambda: circuit.simulate(a=work.a, b=work.b), runs)
+    packed, _ = logic.pack(circuit, a=work.a, b=work.b)
+    rows = circuit.outputs["s"] + circuit.outputs["cout"]
+    core = _warm_runs(lambda: logic.run_packed(circuit, packed, rows), runs)
+    gates = circuit.stats()["gates"]
+    word_ops = gates * ((n + 63) // 64)
+    return {"gates": gates, "end_to_end": figure(end, n), "core": figure(core, n),
+            "core_word_ops": figure(core, word_ops)}
 
 
+_STAGES = ("pack", "core", "unpack s", "unpack cout", "rest")
+
+
+def profile_ours(work: Workload, runs: int) -> dict:
+    """Where ours spends an end-to-end call on ``work``: median seconds of each stage.
+
+    Stages: pack (operands to bit-sliced rows), core (the gates), unpack s and unpack
+    cout (rows back to uint64 sums and carries), and the rest of ``simulate``:
+    argument checks, allocation and Python glue. Also the end-to-end and core rates on
+    one thread, since every peer runs on one.
+    """
+    circuit = work.circuit
+    rows = circuit.outputs["s"] + circuit.outputs["cout"]
+    threads = numba.get_num_threads()
+    packed, n = logic.pack(circuit, a=work.a, b=work.b)
+    sliced = logic.run_packed(circuit, packed, rows)      # (bits + 1, words)
+    unpack = getattr(logic, "_unpack_words", None)        # private: may move
+
+    def med(fn):
+        return statistics.median(_warm_runs(fn, runs))
+
+    stages = {"end_to_end": med(lambda: circuit.simulate(a=work.a, b=work.b)),
+              "pack": med(lambda: logic.pack(circuit, a=work.a, b=work.b)),
+              "core": med(lambda: logic.run_packed(circuit, packed, rows))}
+    if unpack is not None:
+        stages["unpack s"] = med(lambda: unpack(sliced[:work.bits], n, threads))
+        stages["unpack cout"] = med(lambda: unpack(sliced[work.bits:], n, threads))
+    stages["rest"] = stages["end_to_end"] - sum(v for k, v in stages.items() if k != "end_to_end")
+    numba.set_num_threads(1)
+    try:
+        one = {"end_to_end": figure(_warm_runs(lambda: circuit.simulate(a=work.a, b=work.b),
+                                                 runs), n),
+               "core": figure(_warm_runs(lambda: logic.run_packed(circuit, packed, rows),
+                                           runs), n)}
+    finally:
+        numba.set_num_threads(threads)
+    return {"design": work.label, "vectors": n, "threads": threads, "seconds": stages,
+            "one_thread": one}
+
+
+# ---------------------------------------------------------------------- peers
+def _loud(message: str) -> None:
+    banner = "!" * 78
+    for stream in (sys.stdout, sys.stderr):
+        print(f"{banner}\n!!! DISAGREEMENT, timing discarded: {message}\n{banner}", file=stream,
+              flush=True)
+
+
+def _record(peers: dict, agreement: list, work: Workload, name: str, outcome: dict,
+            extra: tuple = ()) -> None:
+    """File one peer outcome under ``name`` (and derived figures under ``extra``)."""
+    if "disagrees" in outcome:
+        _loud(outcome["disagrees"])
+        agreement.append({"design": work.label, "check": f"{name} = ours",
+                          "vectors": None, "result": "DISAGREE", "detail": outcome["disagrees"]})
+        peers[name] = {"status": "disagrees", "reason": outcome["disagrees"]}
+        return
+    if "skipped" in outcome:
+        peers[name] = {"status": "skipped", "reason": outcome["skipped"]}
+        return
+    agreement.append({"design": work.label, "check": f"{name} = ours",
+                      "vectors": outcome["agreed_vectors"], "result": "agree"})
+    info = {k: v for k, v in outcome.items() if k not in ("rate", "agreed_vectors")
+            and not k.endswith("_rate")}
+    peers[name] = {"status": "ok", "rate": outcome["rate"], **info}
+    for label, key in extra:
+        if outcome.get(key) is not None:
+            peers[label] = {"status": "ok", "rate": outcome[key]}
+
+
+def _attempt(fn, *args) -> dict:
+    """``fn(*args)``, or ``{"skipped": reason}`` / ``{"disagrees": reason}``.
+
+    A peer's unexpected error skips that peer (with the error as the reason) rather than
+    stopping the benchmark.
+    """
+    try:
+        return fn(*args)
+    except PeerSkipped as exc:
+        return {"skipped": str(exc)}
+    except PeerDisagreement as exc:
+        return {"disagrees": str(exc)}
+    except Exception as exc:                     # a peer's own failure: report, go on
+        return {"skipped": f"failed with {type(exc).__name__}: {exc}"}
+
+
+def measure_peers(work: Workload, cfg: Settings, scratch: Path, agreement: list) -> dict:
+    """Every selected peer on ``work``: ``{figure name: {status, rate | reason, ...}}``."""
+    from benchmarks.peers import icarus, pyrtl_sims, verilator
+    peers: dict = {}
+    design = (work.arch, work.bits)
+
+    def wanted(peer: str, names: list[str]) -> bool:
+        if peer not in cfg.peers:
+            reason = "not selected (--peers)"
+        elif cfg.peer_designs.get(peer) is not None and design not in cfg.peer_designs[peer]:
+            reason = "not run in quick mode (only on the target design)"
+        else:
+            return True
+        for name in names:
+            peers[name] = {"status": "not run", "reason": reason}
+        return False
+
+    sims = [f"PyRTL {s}" for s in pyrtl_sims.SIMULATORS]
+    if wanted("pyrtl", sims):
+        outcome = _attempt(pyrtl_sims.run_pyrtl, work, cfg.pyrtl_vectors, cfg.peer_runs)
+        if "skipped" in outcome:
+            outcome = {s: outcome for s in pyrtl_sims.SIMULATORS}
+        for sim, result in outcome.items():
+            extra = (("PyRTL compiled C loop alone", "kernel_rate"),) \
+                if sim == "CompiledSimulation" else ()
+            _record(peers, agreement, work, f"PyRTL {sim}", result, extra)
+    if wanted("icarus", ["Icarus Verilog"]):
+        outcome = _attempt(icarus.run_icarus, work.first(min(cfg.icarus_vectors, len(work.a))),
+                           cfg.peer_runs, scratch / "icarus")
+        _record(peers, agreement, work, "Icarus Verilog", outcome,
+                (("Icarus Verilog, net of start-up", "net_rate"),))
+    if wanted("verilator", ["Verilator"]):
+        outcome = _attempt(verilator.run_verilator,
+                           work.first(min(cfg.verilator_vectors, len(work.a))),
+                           cfg.peer_runs, scratch / "verilator")
+        _record(peers, agreement, work, "Verilator", outcome,
+                (("Verilator, whole process", "process_rate"),))
+    return peers
+
+
+def targets(designs: list[dict]) -> list[dict]:
+    """The issue's targets on :data:`TARGET_DESIGN`: ratio ours / peer, met or missed."""
+    label = f"{TARGET_DESIGN[0]} {TARGET_DESIGN[1]}"
+    row = next((d for d in designs if d["design"] == label), None)
+    out = []
+    for peer, need in TARGETS:
+        for kind in ("end_to_end", "core"):
+            item = {"design": label, "ours": kind, "peer": peer, "required": need}
+            theirs = row["peers"].get(peer) if row else None
+            if not theirs or theirs["status"] != "ok":
+                item.update(ratio=None, met=None,
+                            reason=theirs["reason"] if theirs else "design not measured")
+            else:
+                ratio = row["ours"][kind]["median"] / theirs["rate"]["median"]
+                item.update(ratio=ratio, met=ratio >= need)
+            out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------------- process start
 _CHILD = r"""
 import time, numpy as np
 t0 = time.perf_counter()
 from adders import build, logic
 c = build("kogge-stone", 64)
 c.simulate(a=np.arange(100, dtype=np.uint64), b=np.arange(100, dtype=np.uint64))
-print(time.perf_counter() - t0, logic._run.stats.cache_hits and sum(logic._run.stats.cache_hits.values()),
-      sum(logic._run.stats.cache_misses.values()))
+stats = logic._run.stats
+print(time.perf_counter() - t0, sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
 """
 
 
-def cold_and_warm_start() -> tuple[str, str]:
-    with tempfile.TemporaryDirectory() as cache:
+def cold_and_warm_start() -> dict:
+    """First-call seconds of two fresh processes sharing one new Numba cache folder."""
+    with tempfile.TemporaryDirectory(prefix="carrylab-numba-") as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         runs = []
         for _ in range(2):
-            res = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True)
+            res = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True,
+                                 text=True)
             if res.returncode:
-                raise SystemExit(res.stderr)
-            runs.append(res.stdout.split())
-    return runs[0], runs[1]
+                raise RuntimeError(f"start-up child failed: {res.stderr.strip()[-500:]}")
+            seconds, hits, misses = res.stdout.split()
+            runs.append({"seconds": float(seconds), "cache_hits": int(hits),
+                         "compiled": int(misses)})
+    return {"cold": runs[0], "warm": runs[1]}
+
+
+# ---------------------------------------------------------------------- run
+def _rate(fig: dict | None, what: str = "vectors/s") -> str:
+    """``12.3 M vectors/s (11.9 - 12.8)``: median with min - max, in a readable unit."""
+    if not fig:
+        return "-"
+    scales = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
+    unit, prefix = next(((u, p) for u, p in scales if fig["median"] >= u), (1, ""))
+    label = f"{prefix} {what}" if prefix else what
+    return (f"{fig['median'] / unit:.3g} {label} ({fig['min'] / unit:.3g} - "
+            f"{fig['max'] / unit:.3g})")
+
+
+def run(quick: bool = False, peers=PEERS, cfg: Settings | None = None) -> dict:
+    """Run the whole logic benchmark; return the results as a dict (see :func:`markdown`).
+
+    Prints progress and each design's figures as it goes. ``peers`` selects among
+    :data:`PEERS`; ``cfg`` overrides all sizes.
+    """
+    cfg = cfg or settings(quick, peers)
+    threads = numba.get_num_threads()
+    print(f"logic benchmark ({'quick' if cfg.quick else 'full'}): {threads} Numba threads, "
+          f"{cfg.vectors:,} vectors for ours, median of {cfg.runs} (peers {cfg.peer_runs}); "
+          f"peers: {', '.join(cfg.peers) or 'none'}", flush=True)
+    result = {"settings": asdict(cfg), "threads": threads, "agreement": [], "designs": []}
+    result["settings"]["peer_designs"] = {k: sorted(f"{a} {b}" for a, b in v)
+                                          for k, v in cfg.peer_designs.items()}
+    result["raw"] = raw_word_ops(cfg.runs)
+    print(f"raw uint64 AND/XOR loop: {_rate(result['raw'], 'word-ops/s')}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="carrylab-bench-") as scratch:
+        for bits in WIDTHS:
+            for arch in ARCHS:
+                work = make_workload(arch, bits, cfg.vectors, result["agreement"])
+                ours = measure_ours(work, cfg.runs)
+                print(f"{work.label:<16} ours end-to-end {_rate(ours['end_to_end'])}, "
+                      f"core {_rate(ours['core'])}", flush=True)
+                found = measure_peers(work, cfg, Path(scratch), result["agreement"])
+                for name, p in found.items():
+                    text = _rate(p["rate"]) if p["status"] == "ok" \
+                        else f"{p['status']}: {p['reason']}"
+                    print(f"{'':<16} {name}: {text}", flush=True)
+                row = {"design": work.label, "arch": arch, "bits": bits,
+                       "gates": ours.pop("gates"), "ours": ours, "peers": found}
+                result["designs"].append(row)
+                if (arch, bits) == TARGET_DESIGN:
+                    result["profile"] = profile_ours(work, cfg.runs)
+    result["targets"] = targets(result["designs"])
+    if cfg.start:
+        try:
+            result["start"] = cold_and_warm_start()
+        except RuntimeError as exc:
+            result["start"] = {"error": str(exc)}
+    return result
+
+
+# ---------------------------------------------------------------------- report
+def _fmt(fig: dict | None, unit: float, digits: str = ".3g") -> str:
+    if not fig:
+        return "-"
+    return (f"{fig['median'] / unit:{digits}} ({fig['min'] / unit:{digits}} - "
+            f"{fig['max'] / unit:{digits}})")
+
+
+def _ratio(ours: dict, theirs: dict) -> str:
+    if theirs.get("status") != "ok":
+        return "-"
+    r = ours["median"] / theirs["rate"]["median"]
+    return f"{r:,.0f}x" if r >= 10 else f"{r:.3g}x"
+
+
+def _peer_table(rows: list[dict]) -> list[str]:
+    """The peers table; long notes become numbered footnotes printed once below it."""
+    lines = ["| adder | peer | vectors/s: median (min - max) | vectors x runs | "
+             "ours end-to-end / peer | ours core / peer | notes |",
+             "|---|---|---|---|---|---|---|"]
+    footnotes: list[str] = []
+    for row in rows:
+        for name, p in row["peers"].items():
+            if p["status"] != "ok":
+                lines.append(f"| {row['design']} | {name} | {p['status'].upper()} | - | - | - | "
+                             f"{p['reason']} |")
+                continue
+            size = f"{p['rate']['vectors']:,} x {p['rate']['runs']}"
+            notes = [f"{label} {p[key]:.2f} s" for key, label in
+                     (("setup_s", "setup"), ("build_s", "build"), ("compile_s", "compile"),
+                      ("baseline_s", "empty run")) if key in p]
+            for note in p.get("notes", []):
+                if note not in footnotes:
+                    footnotes.append(note)
+                notes.append(f"[{footnotes.index(note) + 1}]")
+            lines.append(f"| {row['design']} | {name} | {_fmt(p['rate'], 1, ',.0f')} | {size} "
+                         f"| {_ratio(row['ours']['end_to_end'], p)} | "
+                         f"{_ratio(row['ours']['core'], p)} | {'; '.join(notes)} |")
+    if footnotes:
+        lines.append("")
+        lines += [f"[{k}] {note}" for k, note in enumerate(footnotes, start=1)]
+    return lines
+
+
+def markdown(result: dict) -> str:
+    """The results of :func:`run` as a Markdown section (headed ``## Logic simulation``)."""
+    cfg = result["settings"]
+    out = ["## Logic simulation (bench_logic)", "",
+           f"Mode: {'quick' if cfg['quick'] else 'full'}. Ours: {cfg['vectors']:,} random "
+           f"vectors per adder (carry-chain corner cases first), {result['threads']} Numba "
+           f"threads, median of {cfg['runs']} runs (min - max in brackets). Peers: one thread "
+           f"each, median of {cfg['peer_runs']} runs; selected: "
+           f"{', '.join(cfg['peers']) or 'none'}."]
+    if cfg["quick"]:
+        out.append("Quick mode: fewer vectors, 3 peer runs, Verilator built only for the "
+                   "target design (each build takes tens of seconds); no process start test.")
+    out += ["", f"Raw uint64 AND/XOR loop (all threads): {_fmt(result['raw'], 1e9)} G word-ops/s.",
+            "", "### Ours", "",
+            "| adder | gates | end-to-end M vectors/s | core M vectors/s | core G word-ops/s | "
+            "core / raw |", "|---|---|---|---|---|---|"]
+    for row in result["designs"]:
+        o = row["ours"]
+        share = o["core_word_ops"]["median"] / result["raw"]["median"]
+        out.append(f"| {row['design']} | {row['gates']} | {_fmt(o['end_to_end'], 1e6)} | "
+                   f"{_fmt(o['core'], 1e6)} | {_fmt(o['core_word_ops'], 1e9)} | {share:.0%} |")
+    out += ["", "### Peers", "",
+            "PyRTL runs its own adders (`pyrtl.rtllib.adders`); Icarus Verilog and Verilator "
+            "run our exported Verilog of the same netlist. Icarus rates are whole `vvp` "
+            "processes (and net of an empty run's start-up); Verilator rates are the "
+            "harness's drive loop (timed inside the process) and the whole process. "
+            "PyRTL CompiledSimulation is its `run()` on a list of input dicts; the "
+            "'compiled C loop alone' line times only its generated C (inputs already in "
+            "arrays), the most favourable figure PyRTL could reach.", ""]
+    out += _peer_table(result["designs"])
+    out += ["", "### Targets (64-bit Kogge-Stone)", "",
+            "| ours | peer | ratio ours / peer | required | result |", "|---|---|---|---|---|"]
+    for t in result["targets"]:
+        if t["ratio"] is None:
+            out.append(f"| {t['ours']} | {t['peer']} | - | {t['required']:,.0f}x | "
+                       f"NOT MEASURED ({t['reason']}) |")
+        else:
+            out.append(f"| {t['ours']} | {t['peer']} | {t['ratio']:,.1f}x | {t['required']:,.0f}x "
+                       f"| {'met' if t['met'] else 'MISSED'} |")
+    missed = [t for t in result["targets"] if t["met"] is False]
+    if missed:
+        out += ["", "Missed: " + "; ".join(f"ours {t['ours']} is {t['ratio']:,.1f}x "
+                                           f"{t['peer']}, short of {t['required']:,.0f}x"
+                                           for t in missed) + "."]
+    out += _profile_lines(result.get("profile"))
+    out += ["", "### Agreement checks", "",
+            "Every timing above was taken only after these checks passed.", "",
+            "| adder | check | vectors | result |", "|---|---|---|---|"]
+    for a in result["agreement"]:
+        n = f"{a['vectors']:,}" if a["vectors"] else "-"
+        detail = f": {a['detail']}" if a.get("detail") else ""
+        out.append(f"| {a['design']} | {a['check']} | {n} | {a['result']}{detail} |")
+    start = result.get("start")
+    if start and "error" in start:
+        out += ["", f"Process start test failed: {start['error']}"]
+    elif start:
+        out += ["", "### Process start (Numba cache)", "",
+                f"New process, empty cache: first simulate after {start['cold']['seconds']:.2f} s "
+                f"(compiled {start['cold']['compiled']} time(s)); same cache: "
+                f"{start['warm']['seconds']:.2f} s (compiled {start['warm']['compiled']}, "
+                f"loaded {start['warm']['cache_hits']})."]
+    return "\n".join(out) + "\n"
+
+
+def _profile_lines(prof: dict | None) -> list[str]:
+    if not prof:
+        return []
+    sec = prof["seconds"]
+    total = sec["end_to_end"]
+    lines = ["", f"### Where ours spends its time ({prof['design']}, {prof['vectors']:,} vectors)",
+             "", "| stage | median ms | share of end-to-end |", "|---|---|---|"]
+    for stage in (s for s in _STAGES if s in sec):
+        lines.append(f"| {stage} | {sec[stage] * 1e3:.2f} | {sec[stage] / total:.0%} |")
+    lines.append(f"| end-to-end | {total * 1e3:.2f} | 100% |")
+    one = prof["one_thread"]
+    lines += ["", f"Stages: pack = operands to bit-sliced rows (64x64 transposes), core = the "
+              f"gates, unpack = rows back to uint64 (s: 64x64 transposes; cout: a bit "
+              f"gather), rest = checks, allocation and Python glue. "
+              f"On 1 thread (peers use one): end-to-end {_fmt(one['end_to_end'], 1e6)} M "
+              f"vectors/s, core {_fmt(one['core'], 1e6)} M vectors/s ({prof['threads']} "
+              f"threads in the tables)."]
+    return lines
+
+
+# ---------------------------------------------------------------------- command line
+def peer_list(text: str) -> tuple:
+    """Parse ``--peers``: a comma-separated subset of :data:`PEERS`, ``all`` or ``none``."""
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    if names == ["all"]:
+        return PEERS
+    if names == ["none"]:
+        return ()
+    unknown = [p for p in names if p not in PEERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown peer(s) {unknown}; use a comma-separated "
+                                         f"list of {', '.join(PEERS)}, or all, or none")
+    return tuple(names)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vectors", type=int, default=1 << 20)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="fewer vectors and runs")
+    parser.add_argument("--peers", type=peer_list, default=PEERS,
+                        help="comma-separated peers to run: pyrtl, icarus, verilator; "
+                             "or all (default), or none")
+    parser.add_argument("--vectors", type=int, help="vectors per adder for ours")
+    parser.add_argument("--repeat", type=int, help="timed runs per figure (>= 3)")
     parser.add_argument("--no-start", action="store_true", help="skip the cold/warm process test")
     args = parser.parse_args(argv)
-
-    print(f"threads: {numba.get_num_threads()}, vectors: {args.vectors:,}, median of {args.repeat}")
-    raw = raw_word_ops(args.repeat)
-    print(f"raw uint64 AND/XOR loop: {raw / 1e9:.2f} G word-ops/s "
-          f"({raw * 64 / 1e9:.0f} G bit-ops/s)")
-    print(f"{'adder':<16}{'gates':>6}{'end-to-end':>14}{'core':>12}{'core':>16}{'of raw':>8}")
-    print(f"{'':<16}{'':>6}{'M vectors/s':>14}{'M vec/s':>12}{'G word-ops/s':>16}{'':>8}")
-    for r in bench_adders(args.vectors, args.repeat):
-        print(f"{r['arch'] + ' ' + str(r['bits']):<16}{r['gates']:>6}{r['end_to_end_Mvec_s']:>14.1f}"
-              f"{r['core_Mvec_s']:>12.1f}{r['core_Gwordops_s']:>16.2f}"
-              f"{r['core_Gwordops_s'] * 1e9 / raw:>8.0%}")
-    if not args.no_start:
-        cold, warm = cold_and_warm_start()
-        print(f"new process, empty Numba cache: first simulate after {float(cold[0]):.2f} s "
-              f"(compiled {cold[2]} time(s))")
-        print(f"new process, same cache:        first simulate after {float(warm[0]):.2f} s "
-              f"(compiled {warm[2]} time(s), loaded from cache {warm[1]})")
+    if args.repeat is not None and args.repeat < 3:
+        parser.error(f"--repeat must be >= 3, got {args.repeat}")
+    if args.vectors is not None and args.vectors < 1:
+        parser.error(f"--vectors must be >= 1, got {args.vectors}")
+    cfg = settings(args.quick, args.peers, vectors=args.vectors, runs=args.repeat,
+                   start=False if args.no_start else None)
+    print(markdown(run(cfg=cfg)))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,10 @@ def chapter_adders(out: Path) -> list[Path]:
     fig = plot_architecture_trends(rows)
     fig.savefig(out / "adders_depth_and_gates.png", dpi=120)
     written.append(out / "adders_depth_and_gates.png")
+    from viz import write_gallery
+    written += write_gallery(out, ["poster_kogge_stone_16.png", "ripple_8.png", "cla_8.png"])
+    print("Pictures: poster_kogge_stone_16.png (one prefix network, two algebras: carries and")
+    print("linear-RNN states from the same cells), ripple_8.png and cla_8.png (critical path in red).")
 
     print("\nBit-parallel simulation: 64 test vectors per machine word.")
     c = build("kogge-stone", 64)
@@ -114,10 +118,69 @@ def chapter_timing(out: Path) -> list[Path]:
     print("handful of gate delays. Waveforms: open the .vcd files with GTKWave.")
     _write_table(out / "timing_16", rows)
     written += [out / "timing_16.md", out / "timing_16.csv"]
+    import matplotlib
+    matplotlib.use("Agg")
+    from viz import write_gallery
+    written += write_gallery(out, ["waveform_ripple_8.png"])
+    print("Picture: waveform_ripple_8.png (8-bit ripple, 0 + 0 -> 255 + 1: the carry ripples, sums glitch).")
     return written
 
 
-CHAPTERS = {"adders": chapter_adders, "timing": chapter_timing}
+def chapter_rnn(out: Path) -> list[Path]:
+    """Chapter 3: an RNN is a serial adder; a CL-RNN looks ahead as far as its field."""
+    from rnn import tasks
+    from rnn.heads import count_params
+    from rnn.train import TrainConfig, build_model, evaluate_checkpoint, fit
+
+    print("== Chapter 3: recurrent networks that add ==")
+    print("Binary addition, LSB first: step t reads bits (a_t, b_t) and must output s_t. An Elman")
+    print("RNN can keep the carry in its hidden state, like a ripple-carry adder. A CL-RNN has no")
+    print("recurrence at all: a causal dilated convolution stack (the carry-lookahead module)")
+    print("computes a stand-in carry for every step at once, from the last R inputs only.")
+    n_bits = 8
+    task = tasks.binary_addition(n_bits, n_train=6000, n_valid=500, n_test=2000, seed=0)
+    wide = tasks.binary_addition(32, n_train=1, n_valid=1, n_test=1000, seed=1)
+    runs = {
+        "Elman RNN": TrainConfig(model="rnn", hidden=16, lr=1e-2, epochs=6, seed=0,
+                                 task_args={"n_bits": n_bits}),
+        "CL-RNN (k=2, L=4, R=16)": TrainConfig(model="clrnn", hidden=32, levels=4, kernel_size=2,
+                                               lr=5e-3, clip=1.0, batch_size=32, epochs=16, seed=1,
+                                               task_args={"n_bits": n_bits}),
+    }
+    rows, written = [], []
+    for label, config in runs.items():
+        folder = out / "rnn_runs" / config.model
+        t0 = time.perf_counter()
+        result = fit(config, folder, progress=False, task=task, log=None)
+        seconds = time.perf_counter() - t0
+        test = result["test"]
+        row = {"model": label, "params": count_params(build_model(config, task)),
+               "depth": "T (serial)" if config.model == "rnn" else f"{config.levels} + 1 levels",
+               "epochs": config.epochs, "train_s": round(seconds, 1),
+               "bit_acc": round(test["bit_accuracy"], 4), "number_acc": round(test["number_accuracy"], 4)}
+        if config.model == "rnn":
+            wide_scores = evaluate_checkpoint(folder, task=wide, splits=("test",))["test"]
+            row["number_acc_32bit"] = round(wide_scores["number_accuracy"], 4)
+        rows.append(row)
+        written.append(folder / "metrics.csv")
+        print(f"  {label:<26} params {row['params']:>6}  {seconds:5.1f} s  "
+              f"8-bit test: bits {row['bit_acc']:.4f}, whole numbers {row['number_acc']:.4f}"
+              + (f"; 32-bit numbers {row['number_acc_32bit']:.4f}" if "number_acc_32bit" in row else ""))
+    for row in rows:
+        row.setdefault("number_acc_32bit", None)
+    _write_table(out / "rnn_binary_addition", rows)
+    written += [out / "rnn_binary_addition.md", out / "rnn_binary_addition.csv"]
+    import matplotlib
+    matplotlib.use("Agg")
+    from viz import write_gallery
+    written += write_gallery(out, ["receptive_field_clrnn.png", "dependency_graph_8.png"])
+    print("The Elman RNN learned the serial adder, so it adds numbers four times longer than it")
+    print("ever saw. The CL-RNN's receptive field (16 steps) covers every carry of an 8-bit sum;")
+    print("benchmarks/binary_addition.py shows one with R = 8 failing on longer carry chains.")
+    return written
+
+
+CHAPTERS = {"adders": chapter_adders, "timing": chapter_timing, "rnn": chapter_rnn}
 
 
 def run(out_dir: str = "carrylab-tour", chapters: list[str] | None = None) -> int:
@@ -134,5 +197,5 @@ def run(out_dir: str = "carrylab-tour", chapters: list[str] | None = None) -> in
         print()
     print(f"The tour wrote {len(written)} files to {out.resolve()}:")
     for path in written:
-        print(f"  {path.name}")
+        print(f"  {Path(path).relative_to(out) if Path(path).is_relative_to(out) else path}")
     return 0

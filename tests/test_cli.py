@@ -16,7 +16,7 @@ def run(capsys, *argv):
 def test_help_lists_everything():
     res = subprocess.run([sys.executable, "-m", "carrylab", "--help"], capture_output=True, text=True)
     assert res.returncode == 0
-    for cmd in ("add", "adders", "timing", "verilog", "tour"):
+    for cmd in ("add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour"):
         assert cmd in res.stdout
 
 
@@ -78,3 +78,13 @@ def test_bad_input_messages(capsys):
     assert code == 2 and "operand 'a' = 300 is out of range" in err
     code, _, err = run(capsys, "tour", "--chapters", "nope", "--out", "/tmp/unused-carrylab")
     assert code == 2 and "unknown tour chapter" in err
+
+
+def test_draw_writes_pictures(tmp_path, capsys):
+    for name, argv in (("ks.png", ["draw", "prefix", "--bits", "8"]),
+                       ("cla.svg", ["draw", "circuit", "--arch", "cla", "--bits", "8", "--path"]),
+                       ("w.png", ["draw", "waveform", "--from", "0,0", "--to", "255,1"])):
+        code, _, _ = run(capsys, *argv, "-o", str(tmp_path / name))
+        assert code == 0 and (tmp_path / name).stat().st_size > 0
+    code, _, err = run(capsys, "draw", "prefix", "--highlight", "99", "-o", str(tmp_path / "x.png"))
+    assert code == 2 and "highlight must be a position" in err

@@ -76,7 +76,8 @@ def test_transpose_roundtrip_and_reference(width):
     hi = (1 << width) - 1
     x = rng.integers(0, 2**63, n, dtype=np.uint64) * np.uint64(2) + rng.integers(0, 2, n, dtype=np.uint64)
     x &= np.uint64(hi)
-    rows = logic._pack_words(x, width, (n + 63) // 64, 2)
+    rows = np.empty((width, (n + 63) // 64), dtype=np.uint64)
+    logic._pack_words(x, rows, 2)
     for i in range(width):                          # reference: bit i of vector v at word v//64
         bits = ((x >> np.uint64(i)) & np.uint64(1)).astype(np.uint8)
         ref = np.zeros((n + 63) // 64, dtype=np.uint64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-__all__ = ["measure_architectures", "plot_architecture_trends"]
+__all__ = ["measure_architectures", "plot_architecture_trends", "plot_rnn_times"]
 
 _STYLE = {"ripple": ("k", "o"), "cla": ("tab:brown", "s"), "sklansky": ("tab:blue", "^"),
           "kogge-stone": ("tab:red", "v"), "brent-kung": ("tab:green", "D"),
@@ -67,4 +67,67 @@ def plot_architecture_trends(rows: list[dict], axes=None):
         ax.set_title(title)
         ax.grid(True, which="major", alpha=0.3)
     axes[1].legend(fontsize=8, ncols=2, loc="upper left")
+    return fig
+
+
+def _read_rows(rows) -> list[dict]:
+    """rows as a list of dicts, or a path to a .csv or .json file of them."""
+    import csv
+    import json
+    import os
+    if isinstance(rows, (str, os.PathLike)):
+        path = os.fspath(rows)
+        if path.endswith(".json"):
+            with open(path) as f:
+                rows = json.load(f)
+        elif path.endswith(".csv"):
+            with open(path, newline="") as f:
+                rows = list(csv.DictReader(f))
+        else:
+            raise ValueError(f"rows: a file must end in .csv or .json, got {path!r}")
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows is empty: need at least one {'model', 'T', 'seconds'} row")
+    for k, row in enumerate(rows):
+        missing = [key for key in ("model", "T", "seconds") if key not in row]
+        if missing:
+            raise ValueError(f"rows[{k}] lacks {missing}; each row needs model, T and seconds, "
+                             f"got keys {sorted(row)}")
+    return rows
+
+
+def plot_rnn_times(rows, ax=None):
+    """Time of a forward + backward pass against sequence length T, one line per model.
+
+    Serial models (Elman, LSTM, GRU) grow linearly in T with a large constant; CL-RNN's
+    steps run in parallel. Log-log axes, so a slope of 1 means linear in T.
+
+    Parameters
+    ----------
+    rows : list of dict, or path to a .csv / .json file
+        Each row has ``model``, ``T`` and ``seconds`` (benchmark output).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    rows = _read_rows(rows)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    else:
+        fig = ax.figure
+    markers = "osD^v<>PX*"
+    for k, model in enumerate(dict.fromkeys(str(r["model"]) for r in rows)):
+        mine = sorted(((int(r["T"]), float(r["seconds"])) for r in rows if str(r["model"]) == model))
+        ax.plot([t for t, _ in mine], [s for _, s in mine], marker=markers[k % len(markers)],
+                lw=1.4, ms=5, label=model, gid=f"model:{model}")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("sequence length T")
+    ax.set_ylabel("seconds (forward + backward)")
+    ax.set_title("Serial versus parallel RNNs: time against T")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
     return fig

@@ -1,0 +1,67 @@
+"""Forward and backward kernels, one layer kind per file.
+
+Who does what, chosen by measurement on a 2-core machine:
+
+- NumPy matmul (BLAS) for every large product: the convolution as one product
+  over gathered taps, input projections, weight gradients, heads.
+- Numba ``@njit(cache=True)`` loops for what BLAS cannot do: the causal gather and
+  scatter (im2col / col2im), weight normalisation, the serial recurrences with
+  their small per-step products, the losses, ReLU and dropout.
+- NumPy's ufunc for tanh over whole arrays (vectorised; a compiled scalar loop
+  was about ten times slower in float32).
+- No ``prange``: at these sizes a thread launch costs more than the loop, and
+  Numba's workers then compete with the BLAS threads for the same two cores.
+
+Every kernel has a plain-NumPy reference in tests/rnn/naive.py.
+"""
+from .conv import (
+    causal_conv1d_backward,
+    causal_conv1d_forward,
+    weight_norm_backward,
+    weight_norm_forward,
+)
+from .dense import embedding_backward, embedding_forward, linear_backward, linear_forward
+from .elementwise import (
+    dropout_backward,
+    dropout_forward,
+    dropout_mask,
+    relu_backward,
+    relu_forward,
+    tanh_backward,
+    tanh_forward,
+)
+from .losses import bce_with_logits, softmax_cross_entropy
+from .recurrent import (
+    gru_backward,
+    gru_forward,
+    lstm_backward,
+    lstm_forward,
+    rnn_backward,
+    rnn_forward,
+)
+
+__all__ = [
+    "causal_conv1d_forward",
+    "causal_conv1d_backward",
+    "weight_norm_forward",
+    "weight_norm_backward",
+    "linear_forward",
+    "linear_backward",
+    "embedding_forward",
+    "embedding_backward",
+    "relu_forward",
+    "relu_backward",
+    "dropout_mask",
+    "dropout_forward",
+    "dropout_backward",
+    "tanh_forward",
+    "tanh_backward",
+    "bce_with_logits",
+    "softmax_cross_entropy",
+    "rnn_forward",
+    "rnn_backward",
+    "lstm_forward",
+    "lstm_backward",
+    "gru_forward",
+    "gru_backward",
+]

@@ -1,0 +1,184 @@
+"""Optimisers, gradient clipping and the paper's learning-rate rule.
+
+Every optimiser updates a model's ``params()`` in place from a dict of gradients with
+the same keys, and can save and restore its whole state (``state_dict`` /
+``load_state_dict``: plain arrays and numbers, so checkpoints need no pickle).
+
+* :class:`SGD`: ``v = mu v + g;  p -= lr v`` (plain SGD when momentum mu = 0).
+* :class:`Adam` (Kingma & Ba, 2015), bias-corrected, as PyTorch defines it::
+
+      m = b1 m + (1 - b1) g;   v = b2 v + (1 - b2) g^2
+      p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+* :func:`clip_grad_norm`: rescale all gradients together so their global L2 norm is at
+  most ``max_norm``. It must run *after* backward and *before* the step (the CL-RNN
+  authors' code calls it before backward, where it has no effect).
+* :class:`PlateauRule`: the CL-RNN paper's schedule: divide the learning rate by 10
+  when epoch > 10 and the validation loss exceeds the largest of the previous three.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["SGD", "Adam", "clip_grad_norm", "PlateauRule", "OPTIMIZERS", "make_optimizer"]
+
+
+def _check_lr(lr) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+    return float(lr)
+
+
+def _check_grads(params: dict, grads: dict) -> None:
+    missing = [k for k in params if k not in grads]
+    if missing:
+        raise ValueError(f"grads lacks {missing[:5]}: every parameter needs a gradient")
+    for k, p in params.items():
+        if grads[k].shape != p.shape:
+            raise ValueError(f"grads[{k!r}] has shape {grads[k].shape}, parameter has {p.shape}")
+
+
+@njit(cache=True)
+def _adam_update(p, g, m, v, lr, b1, b2, eps, c1, c2):
+    """One fused pass over flat arrays: update m, v and p in place."""
+    for i in range(p.size):
+        gi = g[i]
+        mi = b1 * m[i] + (1.0 - b1) * gi
+        vi = b2 * v[i] + (1.0 - b2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] -= lr * (mi / c1) / (np.sqrt(vi / c2) + eps)
+
+
+class _Optimizer:
+    """Shared bookkeeping: parameters, learning rate, step count, state as arrays."""
+
+    slots: tuple[str, ...] = ()
+
+    def __init__(self, params: dict, lr: float):
+        if not isinstance(params, dict) or not params:
+            raise ValueError("params must be a non-empty dict name -> array (model.params())")
+        self.params = params
+        self.lr = _check_lr(lr)
+        self.t = 0
+        self.state = {slot: {k: np.zeros_like(p) for k, p in params.items()} for slot in self.slots}
+
+    def step(self, grads: dict) -> None:
+        _check_grads(self.params, grads)
+        self.t += 1
+        self._update(grads)
+
+    def _update(self, grads: dict) -> None:
+        raise TypeError(f"{type(self).__name__} must define _update")
+
+    def state_dict(self) -> dict:
+        """Flat dict of arrays and numbers: ``t``, ``lr`` and ``<slot>/<param>`` arrays."""
+        out = {"t": np.array(self.t), "lr": np.array(self.lr)}
+        for slot, arrays in self.state.items():
+            for k, a in arrays.items():
+                out[f"{slot}/{k}"] = a.copy()
+        return out
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` saved (shapes must match)."""
+        self.t = int(state["t"])
+        self.lr = float(state["lr"])
+        for slot, arrays in self.state.items():
+            for k, a in arrays.items():
+                key = f"{slot}/{k}"
+                if key not in state or state[key].shape != a.shape:
+                    raise ValueError(f"optimizer state {key!r} is missing or has the wrong shape")
+                a[...] = state[key]
+
+
+class SGD(_Optimizer):
+    """Stochastic gradient descent with optional momentum."""
+
+    slots = ("velocity",)
+
+    def __init__(self, params: dict, lr: float = 0.01, momentum: float = 0.0):
+        super().__init__(params, lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = float(momentum)
+
+    def _update(self, grads):
+        for k, p in self.params.items():
+            v = self.state["velocity"][k]
+            v *= self.momentum
+            v += grads[k]
+            p -= self.lr * v
+
+
+class Adam(_Optimizer):
+    """Adam with PyTorch's bias correction; one compiled pass per parameter array."""
+
+    slots = ("m", "v")
+
+    def __init__(self, params: dict, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
+        super().__init__(params, lr)
+        b1, b2 = betas
+        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
+            raise ValueError(f"betas must lie in [0, 1), got {betas!r}")
+        self.b1, self.b2, self.eps = float(b1), float(b2), float(eps)
+
+    def _update(self, grads):
+        c1 = 1.0 - self.b1 ** self.t
+        c2 = 1.0 - self.b2 ** self.t
+        for k, p in self.params.items():
+            g = np.ascontiguousarray(grads[k], dtype=p.dtype)
+            # reshape(-1) of contiguous arrays is a view: the kernel updates in place
+            _adam_update(p.reshape(-1), g.reshape(-1), self.state["m"][k].reshape(-1),
+                         self.state["v"][k].reshape(-1), self.lr, self.b1, self.b2, self.eps, c1, c2)
+
+
+def clip_grad_norm(grads: dict, max_norm: float) -> float:
+    """Scale every gradient by min(1, max_norm / total_norm), in place.
+
+    Returns the total L2 norm before clipping (inf or nan if a gradient is not finite,
+    in which case nothing is scaled).
+    """
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
+    total = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values())))
+    if np.isfinite(total) and total > max_norm:
+        scale = max_norm / (total + 1e-12)
+        for g in grads.values():
+            g *= scale
+    return total
+
+
+class PlateauRule:
+    """The CL-RNN paper's rule: lr /= factor when epoch > after and the validation loss
+    exceeds the max of the previous ``window`` validation losses."""
+
+    def __init__(self, factor: float = 10.0, after: int = 10, window: int = 3):
+        self.factor, self.after, self.window = float(factor), int(after), int(window)
+        self.history: list[float] = []
+
+    def update(self, optimizer: _Optimizer, epoch: int, val_loss: float) -> bool:
+        """Record this epoch's validation loss; divide optimizer.lr if the rule fires.
+        ``epoch`` counts from 1. Returns True when the rate was lowered."""
+        previous = self.history[-self.window:]
+        self.history.append(float(val_loss))
+        if epoch > self.after and len(previous) == self.window and val_loss > max(previous):
+            optimizer.lr /= self.factor
+            return True
+        return False
+
+    def state_dict(self) -> dict:
+        return {"history": np.array(self.history, dtype=np.float64)}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.history = [float(v) for v in state["history"]]
+
+
+OPTIMIZERS = {"adam": Adam, "sgd": SGD}
+
+
+def make_optimizer(name: str, params: dict, lr: float, **kwargs) -> _Optimizer:
+    """Build an optimiser by name: one of :data:`OPTIMIZERS`."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](params, lr=lr, **kwargs)

@@ -1,0 +1,369 @@
+"""Training: fit a model to a task, keep the best checkpoint, survive interruptions.
+
+:func:`fit` runs epochs of minibatch training with progress bars (tqdm), evaluates on the
+validation split after every epoch, and writes into its output folder:
+
+* ``last.npz`` / ``last.json``: the state after the latest epoch (model, optimiser,
+  learning-rate rule, random generators, history): :func:`fit` with ``resume=True``
+  continues from it and gives exactly the same parameters as an uninterrupted run;
+* ``best.npz`` / ``best.json``: the parameters of the epoch with the lowest validation
+  loss (what :func:`evaluate_checkpoint` and ``carrylab eval`` read);
+* ``metrics.csv`` and ``metrics.json``: one row per epoch, and the test scores of the
+  best checkpoint at the end.
+
+All files are written atomically (see :mod:`rnn.checkpoint`). A loss or gradient that is
+not finite stops training with :class:`TrainingDiverged`, leaving the last good
+checkpoint in place.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import tasks as _tasks
+from .checkpoint import CheckpointError, atomic_write_bytes, load_checkpoint, save_checkpoint
+from .heads import make_model
+from .layers import Dropout
+from .models import CLRNN, GRU, LSTM, TCN, ElmanRNN
+from .optim import PlateauRule, clip_grad_norm, make_optimizer
+
+__all__ = ["TrainConfig", "MODELS", "make_task", "build_model", "train_step", "evaluate", "fit",
+           "load_model", "evaluate_checkpoint", "TrainingDiverged"]
+
+MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn")
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss or a gradient became NaN or infinite."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run (saved in every checkpoint).
+
+    model: one of :data:`MODELS`; task: a key of :data:`rnn.tasks.TASKS`; data: path for
+    tasks that read files; task_args: options of the task constructor (e.g. n_bits);
+    hidden: hidden size (and TCN channels); levels, kernel_size: of the TCN / CL-RNN;
+    batch_size 0 means the task's default; clip 0 means no clipping; plateau: the
+    paper's lr /= 10 rule; max_batches: cap on batches per epoch (0: the whole split).
+    """
+
+    model: str = "clrnn"
+    task: str = "binary-add"
+    data: str | None = None
+    task_args: dict = field(default_factory=dict)
+    hidden: int = 32
+    levels: int = 4
+    kernel_size: int = 5
+    dropout: float = 0.0
+    emb_dropout: float = 0.0
+    epochs: int = 10
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    clip: float = 0.0
+    batch_size: int = 0
+    plateau: bool = False
+    max_batches: int = 0
+    seed: int = 0
+    dtype: str = "float32"
+
+    def __post_init__(self):
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; known: {', '.join(MODELS)}")
+        if self.task not in _tasks.TASKS:
+            raise ValueError(f"unknown task {self.task!r}; known: {', '.join(_tasks.TASKS)}")
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        for name in ("hidden", "levels", "kernel_size", "epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+
+
+def make_task(config: TrainConfig) -> _tasks.Task:
+    """Build the task a config names (files read from ``config.data``)."""
+    maker = _tasks.TASKS[config.task]
+    if maker in (_tasks.polyphonic, _tasks.sequential_mnist, _tasks.char_lm):
+        if not config.data:
+            raise ValueError(f"task {config.task!r} reads a file: give its path (--data PATH)")
+        return maker(config.data, **config.task_args)
+    return maker(**config.task_args, **({"seed": config.seed} if "seed" not in config.task_args else {}))
+
+
+def build_model(config: TrainConfig, task: _tasks.Task):
+    """A fresh model for ``task``: the named body wrapped in the task's head."""
+    dtype = np.dtype(config.dtype).type
+    inputs = config.hidden if task.head == "charlm" else task.input_size
+    H, seed = config.hidden, config.seed
+    if config.model == "clrnn":
+        body = CLRNN(inputs, H, config.levels, config.kernel_size, config.dropout, dtype=dtype, seed=seed)
+    elif config.model == "tcn":
+        body = TCN(inputs, [H] * config.levels, config.kernel_size, config.dropout, dtype=dtype, seed=seed)
+    else:
+        body = {"rnn": ElmanRNN, "lstm": LSTM, "gru": GRU}[config.model](inputs, H, dtype=dtype, seed=seed)
+    kwargs = dict(task.head_kwargs)
+    if task.head == "charlm":
+        kwargs["emb_dropout"] = config.emb_dropout
+    return make_model(body, task.head, seed=seed + 1, **kwargs)
+
+
+def _dropout_rngs(model) -> list:
+    """The distinct random generators of every Dropout layer inside ``model``, in a
+    fixed order (their state is part of an exact resume)."""
+    found, seen, gens = [], set(), []
+
+    def walk(obj):
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, Dropout):
+            found.append(obj)
+        elif isinstance(obj, (list, tuple)):
+            for item in obj:
+                walk(item)
+        elif hasattr(obj, "__dict__") and type(obj).__module__.startswith("rnn"):
+            for value in vars(obj).values():
+                walk(value)
+
+    walk(model)
+    for layer in found:
+        if all(layer.rng is not g for g in gens):
+            gens.append(layer.rng)
+    return gens
+
+
+def train_step(model, task: _tasks.Task, x, y, train: bool = True):
+    """Forward, loss and backward on one batch; returns (loss, outputs).
+
+    For ``loss_steps == "last"`` only the final step's output meets the target; the other
+    steps get zero gradient.
+    """
+    out = model.forward(x, train)
+    if task.loss_steps == "last":
+        value, d_last = model.loss(out[:, -1:], y)
+        dout = np.zeros_like(out)
+        dout[:, -1:] = d_last
+    else:
+        value, dout = model.loss(out, y)
+    if train:
+        model.backward(dout)
+    return value, out
+
+
+def _weight(task, x) -> int:
+    """How much a batch counts in a split average: frames, or sequences for last-step tasks."""
+    return x.shape[0] if task.loss_steps == "last" else x.shape[0] * x.shape[1]
+
+
+def evaluate(model, task: _tasks.Task, split: _tasks.Split, batch_size: int = 0) -> dict:
+    """Loss (and the task's metrics) over a whole split, without dropout.
+
+    Losses are averaged over frames (the per-frame NLL for music) or over sequences for
+    last-step tasks; ``bpc`` = loss / ln 2 for character models.
+    """
+    total, weight = 0.0, 0
+    sums: dict = {}
+    by_chain: dict = {}
+    for x, y in split.batches(batch_size or task.batch_size):
+        value, out = train_step(model, task, x, y, train=False)
+        w = _weight(task, x)
+        total += value * w
+        weight += w
+        if task.metrics is not None:
+            for name, result in task.metrics(out, y, x).items():
+                if name == "by_chain":
+                    for chain, (ok, n) in result.items():
+                        a, b = by_chain.get(chain, (0, 0))
+                        by_chain[chain] = (a + ok, b + n)
+                else:
+                    v, n = result
+                    a, b = sums.get(name, (0.0, 0))
+                    sums[name] = (a + v * n, b + n)
+    result = {"loss": total / weight}
+    if task.head == "charlm":
+        result["bpc"] = result["loss"] / math.log(2)
+    result.update({name: a / b for name, (a, b) in sums.items()})
+    if by_chain:
+        result["accuracy_by_chain"] = {str(c): {"accuracy": ok / n, "count": n}
+                                       for c, (ok, n) in sorted(by_chain.items())}
+    return result
+
+
+def _params_finite(grads: dict) -> bool:
+    return all(np.isfinite(g).all() for g in grads.values())
+
+
+def _save_state(out: Path, name: str, model, opt, plateau, rng, config, epoch, history, best) -> None:
+    gens = _dropout_rngs(model)
+    meta = {"config": dataclasses.asdict(config), "epoch": epoch, "history": history,
+            "best": best, "lr": opt.lr,
+            "rng": {"batches": rng.bit_generator.state,
+                    "dropout": [g.bit_generator.state for g in gens]},
+            "format": "carrylab-checkpoint-1"}
+    extra = plateau.state_dict() if plateau is not None else {}
+    save_checkpoint(out, name, model.params(), meta, opt.state_dict(), extra)
+
+
+def _write_metrics(out: Path, history: list[dict], test: dict | None, config) -> None:
+    columns = sorted({k for row in history for k, v in row.items() if not isinstance(v, dict)},
+                     key=lambda k: (k != "epoch", k))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(history)
+    atomic_write_bytes(out / "metrics.csv", buffer.getvalue().encode())
+    doc = {"config": dataclasses.asdict(config), "epochs": history, "test": test}
+    atomic_write_bytes(out / "metrics.json", (json.dumps(doc, indent=2) + "\n").encode())
+
+
+def _check_compatible(saved: dict, config: TrainConfig, path) -> None:
+    fixed = ("model", "task", "data", "task_args", "hidden", "levels", "kernel_size", "dtype", "optimizer")
+    diff = {k: (saved.get(k), getattr(config, k)) for k in fixed if saved.get(k) != getattr(config, k)}
+    if diff:
+        raise CheckpointError(f"checkpoint {path} was trained with a different setup: "
+                              + ", ".join(f"{k} {a!r} there vs {b!r} here" for k, (a, b) in diff.items()))
+
+
+def _load_params(model, params: dict, path) -> None:
+    mine = model.params()
+    missing = sorted(set(mine) - set(params))
+    unexpected = sorted(set(params) - set(mine))
+    if missing or unexpected:
+        raise CheckpointError(f"checkpoint {path} does not fit this model: missing {missing[:5]}, "
+                              f"unexpected {unexpected[:5]}")
+    for k, p in mine.items():
+        if params[k].shape != p.shape:
+            raise CheckpointError(f"checkpoint {path}: {k} has shape {params[k].shape}, "
+                                  f"the model needs {p.shape}")
+        p[...] = params[k]
+
+
+def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = True,
+        task: _tasks.Task | None = None, log=print) -> dict:
+    """Train ``config.model`` on ``config.task`` for ``config.epochs`` epochs.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    out_dir : folder for checkpoints and metrics (created if needed)
+    resume : continue from ``out_dir/last.npz`` (the config must match, except
+        ``epochs``, which may grow)
+    progress : show tqdm progress bars
+    task : an already built task (default: :func:`make_task`)
+    log : where one-line epoch summaries go (``print`` by default; None for silence)
+
+    Returns
+    -------
+    dict with ``history`` (a dict per epoch), ``best`` (epoch and validation loss),
+    ``test`` (scores of the best checkpoint) and ``out_dir``.
+
+    Raises
+    ------
+    TrainingDiverged
+        When a loss or gradient is NaN/Inf; ``last.npz`` then holds the last good epoch.
+    """
+    from tqdm.auto import tqdm
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    log = log or (lambda *a, **k: None)
+    task = task or make_task(config)
+    model = build_model(config, task)
+    opt = make_optimizer(config.optimizer, model.params(), config.lr)
+    plateau = PlateauRule() if config.plateau else None
+    rng = np.random.default_rng(config.seed)
+    history, best, start = [], {"epoch": 0, "valid_loss": math.inf}, 1
+    if resume:
+        params, optim_state, extra, meta = load_checkpoint(out / "last.npz")
+        _check_compatible(meta["config"], config, out / "last.npz")
+        _load_params(model, params, out / "last.npz")
+        opt.load_state_dict(optim_state)
+        if plateau is not None:
+            plateau.load_state_dict(extra)
+        rng.bit_generator.state = meta["rng"]["batches"]
+        for g, state in zip(_dropout_rngs(model), meta["rng"]["dropout"]):
+            g.bit_generator.state = state
+        history, best, start = meta["history"], meta["best"], meta["epoch"] + 1
+        log(f"resuming {out} after epoch {meta['epoch']}")
+    else:
+        _save_state(out, "last", model, opt, plateau, rng, config, 0, history, best)
+    batch_size = config.batch_size or task.batch_size
+    for epoch in range(start, config.epochs + 1):
+        t0 = time.perf_counter()
+        total, weight, steps = 0.0, 0, 0
+        batches = list(task.train.batches(batch_size, rng))
+        if config.max_batches:
+            batches = batches[:config.max_batches]
+        bar = tqdm(batches, desc=f"epoch {epoch}/{config.epochs}", disable=not progress, leave=False)
+        for x, y in bar:
+            value, _ = train_step(model, task, x, y)
+            grads = model.grads()
+            if not math.isfinite(value) or not _params_finite(grads):
+                raise TrainingDiverged(
+                    f"epoch {epoch}, step {steps + 1}: the {'loss' if not math.isfinite(value) else 'gradient'}"
+                    f" is not finite (loss = {value}); lr = {opt.lr:g} may be too large. The last good "
+                    f"state (epoch {epoch - 1}) is in {out / 'last.npz'}")
+            if config.clip > 0:
+                clip_grad_norm(grads, config.clip)
+            opt.step(grads)
+            total += value * _weight(task, x)
+            weight += _weight(task, x)
+            steps += 1
+            if steps % 10 == 0:
+                bar.set_postfix(loss=f"{total / weight:.4f}", lr=f"{opt.lr:.2g}")
+        seconds = time.perf_counter() - t0
+        valid = evaluate(model, task, task.valid)
+        lowered = plateau.update(opt, epoch, valid["loss"]) if plateau is not None else False
+        row = {"epoch": epoch, "train_loss": total / weight, "lr": opt.lr, "seconds": seconds,
+               "steps_per_s": steps / seconds}
+        row.update({f"valid_{k}": v for k, v in valid.items()})
+        history.append(row)
+        if valid["loss"] < best["valid_loss"]:
+            best = {"epoch": epoch, "valid_loss": valid["loss"]}
+            _save_state(out, "best", model, opt, plateau, rng, config, epoch, history, best)
+        _save_state(out, "last", model, opt, plateau, rng, config, epoch, history, best)
+        _write_metrics(out, history, None, config)
+        log(f"epoch {epoch:>3}  train {row['train_loss']:.4f}  valid {valid['loss']:.4f}"
+            + "".join(f"  {k} {v:.4f}" for k, v in valid.items() if k not in ("loss",) and not isinstance(v, dict))
+            + f"  lr {opt.lr:.2g}{' (lowered)' if lowered else ''}  {seconds:.1f}s")
+    test = evaluate_checkpoint(out / "best.npz", task=task)["test"] if best["epoch"] else None
+    _write_metrics(out, history, test, config)
+    return {"history": history, "best": best, "test": test, "out_dir": str(out)}
+
+
+def load_model(path, task: _tasks.Task | None = None):
+    """Rebuild the model a checkpoint describes and load its parameters.
+
+    ``path`` is a checkpoint file or a training folder (its ``best.npz``). ``task``
+    (default: the checkpoint's own) fixes the head's sizes. Returns
+    ``(model, config, task, meta)``.
+    """
+    params, _, _, meta = load_checkpoint(path)
+    if meta.get("format") != "carrylab-checkpoint-1" or "config" not in meta:
+        raise CheckpointError(f"{path} is not a carrylab training checkpoint")
+    config = TrainConfig(**meta["config"])
+    task = task or make_task(config)
+    model = build_model(config, task)
+    _load_params(model, params, path)
+    return model, config, task, meta
+
+
+def evaluate_checkpoint(path, task: _tasks.Task | None = None, splits=("valid", "test")) -> dict:
+    """Rebuild the model a checkpoint describes, load it, and score the given splits.
+
+    ``path`` is a checkpoint file or a training folder (its ``best.npz``); ``task``
+    may replace the checkpoint's own (e.g. binary addition at another width).
+    Returns ``{"config": ..., "epoch": ..., split: scores, ...}``.
+    """
+    model, _, task, meta = load_model(path, task)
+    result = {"config": meta["config"], "epoch": meta["epoch"]}
+    for name in splits:
+        result[name] = evaluate(model, task, getattr(task, name))
+    return result

@@ -1,0 +1,211 @@
+"""Every kernel in rnn.kernels against its plain-NumPy reference and finite differences."""
+import numpy as np
+import pytest
+
+import rnn_tests_naive as naive
+from rnn import kernels as K
+from rnn_tests_gradcheck import assert_grad_close
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+# ------------------------------------------------------------------------ conv
+
+@pytest.mark.parametrize("k,d,cin,cout", [(1, 1, 3, 2), (2, 1, 4, 3), (3, 2, 3, 5), (5, 4, 2, 3)])
+def test_conv_matches_naive(rng, k, d, cin, cout):
+    B, T = 2, 11
+    x = rng.normal(size=(B, T, cin))
+    v = rng.normal(size=(cout, cin, k))
+    g = rng.uniform(0.5, 2.0, cout)
+    b = rng.normal(size=cout)
+    dy = rng.normal(size=(B, T, cout))
+    w, norm = K.weight_norm_forward(v, g)
+    np.testing.assert_allclose(w, naive.weight_norm(v, g), rtol=1e-13)
+    y, col = K.causal_conv1d_forward(x, w, b, d)
+    np.testing.assert_allclose(y, naive.conv_forward(x, v, g, b, d), rtol=1e-12, atol=1e-13)
+    dx, dw, db = K.causal_conv1d_backward(dy, col, w, d)
+    dv, dg = K.weight_norm_backward(v, g, norm, dw)
+    rdx, rdv, rdg, rdb = naive.conv_backward(x, v, g, b, d, dy)
+    for got, want in [(dx, rdx), (dv, rdv), (dg, rdg), (db, rdb)]:
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12)
+
+
+def test_conv_is_causal(rng):
+    # changing x[t0] changes nothing before t0 and nothing beyond t0 + (k-1) d
+    k, d, T = 3, 2, 16
+    x = rng.normal(size=(1, T, 2))
+    v, g, b = rng.normal(size=(2, 2, k)), np.ones(2), np.zeros(2)
+    w, _ = K.weight_norm_forward(v, g)
+    y0, _ = K.causal_conv1d_forward(x, w, b, d)
+    x[0, 7] += 1.0
+    y1, _ = K.causal_conv1d_forward(x, w, b, d)
+    changed = np.nonzero(np.abs(y1 - y0).sum(axis=2)[0] > 0)[0]
+    assert changed.min() == 7 and changed.max() <= 7 + (k - 1) * d
+
+
+def test_conv_gradients_finite_difference(rng):
+    k, d = 3, 2
+    x = rng.normal(size=(2, 9, 3))
+    v = rng.normal(size=(4, 3, k))
+    g = rng.uniform(0.5, 2.0, 4)
+    b = rng.normal(size=4)
+    R = rng.normal(size=(2, 9, 4))
+
+    def f():
+        w, _ = K.weight_norm_forward(v, g)
+        return np.sum(K.causal_conv1d_forward(x, w, b, d)[0] * R)
+
+    w, norm = K.weight_norm_forward(v, g)
+    _, col = K.causal_conv1d_forward(x, w, b, d)
+    dx, dw, db = K.causal_conv1d_backward(R, col, w, d)
+    dv, dg = K.weight_norm_backward(v, g, norm, dw)
+    for arr, grad, name in [(x, dx, "x"), (v, dv, "v"), (g, dg, "g"), (b, db, "b")]:
+        assert_grad_close(f, arr, grad, rng, name=name)
+
+
+def test_conv_float32_close_to_float64(rng):
+    x = rng.normal(size=(2, 13, 5))
+    v, g, b = rng.normal(size=(6, 5, 5)), rng.uniform(0.5, 2, 6), rng.normal(size=6)
+    w, _ = K.weight_norm_forward(v, g)
+    y64, _ = K.causal_conv1d_forward(x, w, b, 2)
+    w32, _ = K.weight_norm_forward(v.astype(np.float32), g.astype(np.float32))
+    y32, _ = K.causal_conv1d_forward(x.astype(np.float32), w32, b.astype(np.float32), 2)
+    assert y32.dtype == np.float32
+    np.testing.assert_allclose(y32, y64, rtol=1e-4, atol=1e-4)
+
+
+# ----------------------------------------------------------------- elementwise
+
+def test_relu_tanh_dropout_match_naive(rng):
+    x = rng.normal(size=(3, 7, 4))
+    dy = rng.normal(size=x.shape)
+    y = K.relu_forward(x)
+    np.testing.assert_array_equal(y, naive.relu_forward(x))
+    np.testing.assert_array_equal(K.relu_backward(y, dy), naive.relu_backward(x, dy))
+    t = K.tanh_forward(x)
+    np.testing.assert_allclose(t, naive.tanh_forward(x), rtol=1e-15)
+    np.testing.assert_allclose(K.tanh_backward(t, dy), naive.tanh_backward(x, dy), rtol=1e-12)
+    mask = K.dropout_mask(x.shape, 0.25, np.random.default_rng(0), np.float64)
+    np.testing.assert_array_equal(K.dropout_forward(x, mask), naive.dropout_forward(x, mask))
+    np.testing.assert_array_equal(K.dropout_backward(dy, mask), naive.dropout_backward(dy, mask))
+
+
+def test_elementwise_finite_difference(rng):
+    x = rng.normal(size=(2, 5, 3))
+    x[np.abs(x) < 1e-3] = 0.5  # keep FD away from ReLU's kink
+    R = rng.normal(size=x.shape)
+    mask = K.dropout_mask(x.shape, 0.5, rng, np.float64)
+    for fwd, bwd, name in [
+        (K.relu_forward, lambda y, d: K.relu_backward(y, d), "relu"),
+        (K.tanh_forward, lambda y, d: K.tanh_backward(y, d), "tanh"),
+        (lambda a: K.dropout_forward(a, mask), lambda y, d: K.dropout_backward(d, mask),
+         "dropout"),
+    ]:
+        grad = bwd(fwd(x), R)
+        assert_grad_close(lambda: np.sum(fwd(x) * R), x, grad, rng, name=name)
+
+
+def test_dropout_mask_seeded_and_scaled():
+    m1 = K.dropout_mask((200, 50), 0.25, np.random.default_rng(7), np.float32)
+    m2 = K.dropout_mask((200, 50), 0.25, np.random.default_rng(7), np.float32)
+    np.testing.assert_array_equal(m1, m2)
+    assert m1.dtype == np.float32
+    assert set(np.unique(m1)) == {0.0, np.float32(1 / 0.75)}
+    assert abs((m1 == 0).mean() - 0.25) < 0.02
+
+
+# ----------------------------------------------------------------------- dense
+
+def test_linear_and_embedding_match_naive_and_fd(rng):
+    x = rng.normal(size=(2, 5, 4))
+    w, b = rng.normal(size=(3, 4)), rng.normal(size=3)
+    dy = rng.normal(size=(2, 5, 3))
+    y = K.linear_forward(x, w, b)
+    np.testing.assert_allclose(y, naive.linear_forward(x, w, b), rtol=1e-13)
+    got = K.linear_backward(x, w, dy)
+    for a, e in zip(got, naive.linear_backward(x, w, dy)):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-13)
+    for arr, grad, name in [(x, got[0], "x"), (w, got[1], "W"), (b, got[2], "b")]:
+        assert_grad_close(lambda: np.sum(K.linear_forward(x, w, b) * dy), arr, grad, rng,
+                          name=name)
+
+    idx = np.array([[0, 3, 3, 1], [2, 3, 0, 0]])
+    E = rng.normal(size=(5, 6))
+    dy = rng.normal(size=(2, 4, 6))
+    np.testing.assert_array_equal(K.embedding_forward(idx, E), naive.embedding_forward(idx, E))
+    dE = K.embedding_backward(idx, dy, 5)
+    np.testing.assert_allclose(dE, naive.embedding_backward(idx, dy, 5), rtol=1e-13)
+    assert_grad_close(lambda: np.sum(K.embedding_forward(idx, E) * dy), E, dE, rng, n=30,
+                      name="E")
+
+
+# ---------------------------------------------------------------------- losses
+
+def test_bce_matches_naive_and_fd(rng):
+    z = rng.normal(size=(6, 88)) * 3
+    y = (rng.random((6, 88)) < 0.2).astype(np.float64)
+    loss, dz = K.bce_with_logits(z, y)
+    rl, rdz = naive.bce_with_logits(z, y)
+    np.testing.assert_allclose(loss, rl, rtol=1e-12)
+    np.testing.assert_allclose(dz, rdz, rtol=1e-12, atol=1e-15)
+    assert_grad_close(lambda: K.bce_with_logits(z, y)[0], z, dz, rng, name="z")
+
+
+def test_bce_stable_for_extreme_logits():
+    z = np.array([[1000.0, -1000.0, 40.0, -40.0]])
+    y = np.array([[1.0, 0.0, 0.0, 1.0]])
+    loss, dz = K.bce_with_logits(z, y)
+    # first two terms are ~0; the last two are 40 each
+    np.testing.assert_allclose(loss, 80.0, rtol=1e-12)
+    assert np.all(np.isfinite(dz))
+
+
+def test_softmax_ce_matches_naive_and_fd(rng):
+    z = rng.normal(size=(7, 5)) * 2
+    z[0, 1] = 500.0  # stability: logsumexp must not overflow
+    t = rng.integers(0, 5, 7)
+    loss, dz = K.softmax_cross_entropy(z, t)
+    rl, rdz = naive.softmax_cross_entropy(z, t)
+    np.testing.assert_allclose(loss, rl, rtol=1e-12)
+    np.testing.assert_allclose(dz, rdz, rtol=1e-12, atol=1e-15)
+    assert_grad_close(lambda: K.softmax_cross_entropy(z, t)[0], z, dz, rng, name="z")
+
+
+# ------------------------------------------------------------------- recurrent
+# Kernel level: gradients wrt the input projections xw; the weight gradients
+# are checked through the models in test_rnn_models.py.
+
+def test_recurrent_kernels_finite_difference(rng):
+    B, T, H = 2, 6, 3
+    h0 = np.zeros((B, H))
+
+    W = rng.normal(size=(H, H)) * 0.5
+    xw = rng.normal(size=(B, T, H))
+    R = rng.normal(size=(B, T, H))
+    hs = K.rnn_forward(xw, np.ascontiguousarray(W.T), h0)
+    dpre, _ = K.rnn_backward(R, hs, W)
+    assert_grad_close(lambda: np.sum(K.rnn_forward(xw, np.ascontiguousarray(W.T), h0) * R),
+                      xw, dpre, rng, name="rnn xw")
+
+    W = rng.normal(size=(4 * H, H)) * 0.5
+    xw = rng.normal(size=(B, T, 4 * H))
+    hs, cs, acts = K.lstm_forward(xw, np.ascontiguousarray(W.T), h0, h0)
+    dpre, _, _ = K.lstm_backward(R, cs, acts, h0, W)
+    assert_grad_close(
+        lambda: np.sum(K.lstm_forward(xw, np.ascontiguousarray(W.T), h0, h0)[0] * R),
+        xw, dpre, rng, n=20, name="lstm xw")
+
+    W = rng.normal(size=(3 * H, H)) * 0.5
+    bh = rng.normal(size=3 * H)
+    xw = rng.normal(size=(B, T, 3 * H))
+    hs, acts, ghn = K.gru_forward(xw, np.ascontiguousarray(W.T), bh, h0)
+    dgi, dgh, _ = K.gru_backward(R, hs, acts, ghn, h0, W)
+    assert_grad_close(
+        lambda: np.sum(K.gru_forward(xw, np.ascontiguousarray(W.T), bh, h0)[0] * R),
+        xw, dgi, rng, n=20, name="gru xw")
+    assert_grad_close(
+        lambda: np.sum(K.gru_forward(xw, np.ascontiguousarray(W.T), bh, h0)[0] * R),
+        bh, dgh.sum(axis=(0, 1)), rng, n=9, name="gru b_hh")

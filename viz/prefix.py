@@ -1,0 +1,256 @@
+r"""Drawing a prefix network once, labelled as an adder or as a linear RNN.
+
+Convention: positions are columns, levels are rows from top (inputs) to bottom
+(outputs). With ``labels="adder"`` bit 0 is on the *right*, as in hardware textbooks;
+with ``labels="rnn"`` time step t = 0 is on the *left*, as on a time axis. The two
+pictures of one network are therefore mirror images of each other.
+
+A cell ``(i, j)`` at level k is a dot in column i, row k, with a lateral wire from
+column j one row up. Black dots still build a full pair ((G, P) of an adder, (a, b) of
+an affine map); grey dots finish a group that reaches position 0, so their result is a
+carry ``c[i+1]`` (adder) or a hidden state ``h[t]`` (RNN) and only half of the pair is
+needed.
+"""
+from __future__ import annotations
+
+from ._style import COLORS, check_choice, new_axes
+
+__all__ = ["LABELS", "layout_prefix", "dependency_cone", "draw_prefix", "analogy"]
+
+#: Allowed values of ``labels``.
+LABELS = ("adder", "rnn")
+
+
+def _check_network(network):
+    from adders.prefix import PrefixNetwork
+    if not isinstance(network, PrefixNetwork):
+        raise TypeError(f"network must be an adders.prefix.PrefixNetwork, got "
+                        f"{type(network).__name__}; e.g. adders.prefix.kogge_stone(16)")
+
+
+def layout_prefix(network, origin: str = "right") -> dict:
+    """Coordinates of a prefix-network drawing (pure: no matplotlib).
+
+    Parameters
+    ----------
+    network : PrefixNetwork
+    origin : {"right", "left"}
+        Side of position 0.
+
+    Returns
+    -------
+    dict with
+        ``x`` : list, x of each position's column;
+        ``y`` : list, y of row k (k = 0 inputs, 1..depth levels, depth + 1 outputs);
+        ``cells`` : list of ``(k, i, j, shade)`` with shade ``"black"`` or ``"grey"``.
+    """
+    _check_network(network)
+    check_choice("origin", origin, ("right", "left"))
+    n = network.n
+    x = [float(n - 1 - i) if origin == "right" else float(i) for i in range(n)]
+    y = [-float(k) for k in range(network.depth + 2)]
+    lo = network.groups()
+    cells = []
+    for k, level in enumerate(network.levels, start=1):
+        for i, j in level:
+            cells.append((k, i, j, "grey" if lo[k - 1][j] == 0 else "black"))
+    return {"x": x, "y": y, "cells": cells}
+
+
+def dependency_cone(network, position: int) -> dict:
+    """What output ``position`` depends on, level by level (pure).
+
+    Returns a dict with ``nodes``: set of ``(k, i)`` (position i as it stands after k
+    levels) feeding the output, ``cells``: set of ``(k, i, j)`` cells on the way, and
+    ``inputs``: sorted input positions (0..position for a valid network).
+    """
+    _check_network(network)
+    if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < network.n:
+        raise ValueError(f"highlight must be a position 0 <= highlight < n = {network.n}, "
+                         f"got {position!r}")
+    live = {position}
+    nodes = {(network.depth, position)}
+    cells = set()
+    for k in range(network.depth, 0, -1):
+        source = dict(network.levels[k - 1])
+        below = set()
+        for i in live:
+            below.add(i)
+            if i in source:
+                below.add(source[i])
+                cells.add((k, i, source[i]))
+        live = below
+        nodes |= {(k - 1, i) for i in live}
+    return {"nodes": nodes, "cells": cells, "inputs": sorted(live)}
+
+
+def _labels(mode: str, i: int):
+    if mode == "adder":
+        return f"$g_{{{i}}}$\n$p_{{{i}}}$", f"$c_{{{i + 1}}}$"
+    return f"$a_{{{i}}}$\n$b_{{{i}}}$", f"$h_{{{i}}}$"
+
+
+def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=None):
+    """Draw ``network`` as columns (positions) and rows (levels); return the Figure.
+
+    Drawn: a vertical wire per position, a dot per cell (black: full pair, grey: group
+    reaching position 0), a lateral wire from the source column j to each cell i, input
+    labels on top (``g_i, p_i`` or ``a_t, b_t``) and outputs below (``c_{i+1}`` or
+    ``h_t``). Every cell is a Line2D with gid ``"cell:k:i:j"``.
+
+    Parameters
+    ----------
+    network : PrefixNetwork
+    labels : {"adder", "rnn"}
+        Adder: bit 0 on the right. RNN: t = 0 on the left.
+    ax : matplotlib Axes, optional
+    highlight : int, optional
+        An output position whose dependency cone (wires, cells and inputs) is coloured.
+    upto : int, optional
+        Draw levels 1..upto solid and later ones faint; outputs complete after ``upto``
+        levels are filled (used by the scan step-through).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``labels``, ``highlight`` or ``upto`` out of range.
+    """
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    _check_network(network)
+    check_choice("labels", labels, LABELS)
+    depth = network.depth
+    if upto is None:
+        upto = depth
+    if isinstance(upto, bool) or not isinstance(upto, int) or not 0 <= upto <= depth:
+        raise ValueError(f"upto must be an int with 0 <= upto <= depth = {depth}, got {upto!r}")
+    lay = layout_prefix(network, "right" if labels == "adder" else "left")
+    cone = dependency_cone(network, highlight) if highlight is not None else None
+    n, xs, ys = network.n, lay["x"], lay["y"]
+
+    width_in = min(22.0, max(5.0, 0.48 * n + 1.6))
+    height_in = min(14.0, 0.5 * (depth + 2) + 1.9)
+    fig, ax = new_axes(ax, (width_in, height_in))
+    # Column pitch in points sets dot and font sizes.
+    bbox = ax.get_position()
+    pitch = bbox.width * fig.get_figwidth() * 72 / max(n, 1)
+    font = max(5.0, min(10.0, pitch * 0.36))
+    dot = max(3.0, min(9.0, pitch * 0.32))
+    done = network.groups()[upto]
+
+    def color_of(k, i=None, cell=None):
+        if cone is not None and (cell in cone["cells"] if cell else (k, i) in cone["nodes"]):
+            return COLORS["cone"]
+        return COLORS["wire"] if k <= upto else COLORS["faint"]
+
+    # Vertical wires: segment k joins row k-1 to row k (row depth + 1 = outputs).
+    segs, cols = [], []
+    for i in range(n):
+        for k in range(1, depth + 2):
+            segs.append([(xs[i], ys[k - 1]), (xs[i], ys[k])])
+            kk = min(k, depth)
+            on = cone is not None and (kk, i) in cone["nodes"] and (k - 1, i) in cone["nodes"] \
+                if k <= depth else cone is not None and (depth, i) in cone["nodes"]
+            solid = k <= upto or upto == depth
+            cols.append(COLORS["cone"] if on else COLORS["wire"] if solid else COLORS["faint"])
+    ax.add_collection(LineCollection(segs, colors=cols, linewidths=[1.8 if c == COLORS["cone"]
+                                                                    else 0.9 for c in cols],
+                                     zorder=1, gid="wires:vertical"))
+    # Lateral wires and cells.
+    lat, lat_cols = [], []
+    for k, i, j, shade in lay["cells"]:
+        lat.append([(xs[j], ys[k - 1]), (xs[i], ys[k])])
+        lat_cols.append(color_of(k, cell=(k, i, j)))
+    ax.add_collection(LineCollection(lat, colors=lat_cols,
+                                     linewidths=[1.8 if c == COLORS["cone"] else 0.9
+                                                 for c in lat_cols],
+                                     zorder=2, gid="wires:lateral"))
+    for k, i, j, shade in lay["cells"]:
+        face = COLORS["black_cell"] if shade == "black" else COLORS["grey_cell"]
+        alpha = 1.0 if k <= upto else 0.25
+        edge = COLORS["cone"] if cone is not None and (k, i, j) in cone["cells"] else face
+        ax.add_line(Line2D([xs[i]], [ys[k]], marker="o", ms=dot, mfc=face, mec=edge,
+                           mew=1.6 if edge != face else 0.5, alpha=alpha, ls="none",
+                           zorder=3, gid=f"cell:{k}:{i}:{j}"))
+    # Inputs (row 0) and outputs (last row) as small open / filled squares.
+    for i in range(n):
+        in_cone = cone is not None and i in cone["inputs"]
+        ax.plot([xs[i]], [ys[0]], marker="s", ms=dot * 0.8, mfc="white",
+                mec=COLORS["cone"] if in_cone else COLORS["black_cell"], mew=1.0, zorder=3)
+        ready = done[i] == 0
+        is_hi = cone is not None and i == highlight
+        ax.plot([xs[i]], [ys[-1]], marker="s", ms=dot * 0.8,
+                mfc=(COLORS["cone"] if is_hi else COLORS["grey_cell"]) if ready else "white",
+                mec=COLORS["cone"] if is_hi else (COLORS["black_cell"] if ready else COLORS["faint"]),
+                mew=1.0, zorder=3, gid=f"output:{i}")
+    # Labels: two lines on top, one below; rotate only when columns are too narrow.
+    top_rot = 0 if pitch >= 2.2 * font else 90
+    for i in range(n):
+        top, bottom = _labels(labels, i)
+        if top_rot:
+            top = top.replace("\n", "")
+        in_cone = cone is not None and i in cone["inputs"]
+        ax.text(xs[i], ys[0] + 0.35, top, ha="center", va="bottom", fontsize=font,
+                rotation=top_rot, color=COLORS["cone"] if in_cone else "black",
+                linespacing=1.05, gid=f"label:in:{i}")
+        ax.text(xs[i], ys[-1] - 0.35, bottom, ha="center", va="top", fontsize=font,
+                rotation=top_rot, color=COLORS["cone"] if cone is not None and i == highlight
+                else "black", gid=f"label:out:{i}")
+    # Row names on the left, level numbers.
+    left = min(xs) - 0.8
+    for k in range(1, depth + 1):
+        ax.text(left, ys[k], f"{k}", ha="right", va="center", fontsize=max(font - 1, 5),
+                color="0.4")
+    ax.text(left, ys[0] - 0.5 if depth else ys[0], "level", ha="right", va="center",
+            fontsize=max(font - 1, 5), color="0.4", rotation=90)
+    extra = 1.3 + (0.5 if top_rot else 0.0)
+    ax.set_xlim(min(xs) - 1.6, max(xs) + 0.7)
+    ax.set_ylim(ys[-1] - extra + 0.3, ys[0] + extra)
+    ax.set_axis_off()
+    # Legend under the drawing.
+    what = ("(G, P) cell", "G-only cell: a carry") if labels == "adder" else \
+           ("(a, b) composition", "reaches t = 0: gives $h_t$")
+    handles = [Line2D([], [], marker="o", ls="none", mfc=COLORS["black_cell"],
+                      mec=COLORS["black_cell"], label=what[0]),
+               Line2D([], [], marker="o", ls="none", mfc=COLORS["grey_cell"],
+                      mec=COLORS["grey_cell"], label=what[1])]
+    if cone is not None:
+        out = f"$c_{{{highlight + 1}}}$" if labels == "adder" else f"$h_{{{highlight}}}$"
+        handles.append(Line2D([], [], color=COLORS["cone"], lw=1.8,
+                              label=f"what {out} depends on"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3,
+              fontsize=max(font - 1, 7), frameon=False, handlelength=1.4)
+    where = "bit 0 on the right" if labels == "adder" else "t = 0 on the left"
+    ax.set_title(f"{network.name}, n = {n}: depth {depth}, {network.size} cells, "
+                 f"fanout {network.max_fanout}, tracks {network.tracks}  ({where})",
+                 fontsize=max(font, 9))
+    return fig
+
+
+def analogy(network, highlight=None):
+    """The poster: one prefix network drawn twice, as an adder and as a linear RNN.
+
+    Left: the carry operator ``(g, p) o (g', p') = (g | p g', p p')`` (bit 0 on the
+    right). Right: affine composition ``(a, b) o (a', b') = (a a', a b' + b)``
+    (t = 0 on the left). ``highlight`` colours one position's dependency cone on both
+    sides: the carry ``c[i+1]`` and the state ``h[i]`` need the very same cells.
+    Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+    _check_network(network)
+    n, depth = network.n, network.depth
+    width = min(30.0, 2 * max(5.0, 0.42 * n + 1.6))
+    height = min(14.0, 0.5 * (depth + 2) + 2.6)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(width, height), layout="constrained")
+    draw_prefix(network, "adder", ax=left, highlight=highlight)
+    draw_prefix(network, "rnn", ax=right, highlight=highlight)
+    left.set_title("Adder: carries by the carry operator\n"
+                   r"$(g, p) \circ (g', p') = (g \vee p\, g',\; p\, p')$" "\n"
+                   "grey cell: $G_{i:0}$ is the carry $c_{i+1}$", fontsize=11)
+    right.set_title("Linear RNN $h_t = a_t h_{t-1} + b_t$: states by affine composition\n"
+                    r"$(a, b) \circ (a', b') = (a\, a',\; a\, b' + b)$" "\n"
+                    "grey cell: the map from $h_{-1}$ to $h_t$", fontsize=11)
+    fig.suptitle(f"One prefix network, two algebras: {network.name}, n = {n} "
+                 f"(depth {depth}, {network.size} cells)", fontsize=14, fontweight="bold")
+    return fig
