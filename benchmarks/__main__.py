@@ -115,6 +115,8 @@ with open({out!r}, "w") as f:
 
 
 def _child(args: list[str], timeout: float) -> tuple[int | None, str, str, float]:
+    """Run a child Python in the checkout: (exit code or None on timeout, stdout,
+    stderr, wall seconds)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     t0 = time.perf_counter()
@@ -205,9 +207,25 @@ def _target_lines(section: dict) -> list[str]:
                 out.append(f"- {head}: {t['ratio']:,.1f}x, {'met' if t['met'] else 'MISSED'}")
         return out
     words = ("target", "met", "missed")
-    return [f"- {section['name']} (its own words): {line.strip()}"
-            for line in section.get("stdout", "").splitlines()
-            if any(w in line.lower().split() or w + ":" in line.lower() for w in words)]
+    lines = [f"- {section['name']} (its own words): {line.strip()}"
+             for line in section.get("stdout", "").splitlines()
+             if any(w in line.lower().split() or w + ":" in line.lower() for w in words)]
+    return lines + [f"- {section['name']}: {key}: {_cell(value)}"
+                    for key, value in _target_items(section.get("data"))]
+
+
+def _target_items(data, path: str = ""):
+    """(key path, value) of every entry of a run() result whose key mentions a target."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            if "target" in str(key).lower():
+                yield name, value
+            else:
+                yield from _target_items(value, name)
+    elif isinstance(data, list):
+        for k, value in enumerate(data):
+            yield from _target_items(value, f"{path}[{k}]")
 
 
 def render(env: dict, sections: list[dict], quick: bool, argv: list[str]) -> str:

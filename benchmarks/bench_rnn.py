@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 from rnn import CLRNN, LSTM, CLRNNConfig, ElmanRNN, make_model
-from rnn._adam import Adam
+from rnn.optim import Adam
 
 __all__ = ["main", "bench_jsb", "bench_sweep", "bench_start"]
 

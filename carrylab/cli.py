@@ -492,7 +492,7 @@ def _add_tour(sub):
                                    "and figures to an output folder. Needs no downloads.")
     p.add_argument("--out", default="carrylab-tour", help="output folder (default ./carrylab-tour)")
     p.add_argument("--chapters", default=None,
-                   help="comma-separated chapters to run (default: all). Known: adders, timing, rnn")
+                   help="comma-separated chapters to run (default: all). Known: adders, timing, rnn, analogy")
 
 
 def _run_tour(args) -> int:

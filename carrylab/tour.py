@@ -180,7 +180,67 @@ def chapter_rnn(out: Path) -> list[Path]:
     return written
 
 
-CHAPTERS = {"adders": chapter_adders, "timing": chapter_timing, "rnn": chapter_rnn}
+def chapter_analogy(out: Path) -> list[Path]:
+    """Chapter 4: one prefix network computes an adder's carries and an RNN's states."""
+    import numpy as np
+    from adders import build, prefix
+    from rnn import (affine_scan, carry_scan, clrnn_add, deer_elman, elman_serial,
+                     linear_recurrence_loop, rnn_add)
+
+    print("== Chapter 4: one network, two algebras ==")
+    n = 16
+    net = prefix.kogge_stone(n)
+    rng = np.random.default_rng(0)
+    a, b = (rng.integers(0, 1 << n, 1000, dtype=np.uint64) for _ in range(2))
+    bits = lambda v: ((v[:, None] >> np.arange(n, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
+    g, p = bits(a) & bits(b), bits(a) ^ bits(b)
+    carries = carry_scan(net, g, p)                       # (1000, n): carry out of each bit
+    gates = build("kogge-stone", n).simulate(a=a, b=b, probe=[f"c{i}" for i in range(1, n + 1)])
+    same_carries = all(np.array_equal(carries[:, i - 1], gates[f"c{i}"]) for i in range(1, n + 1))
+    T, D = 4096, 16
+    coef = rng.uniform(0.5, 1.0, (T, D))
+    drive = rng.normal(size=(T, D))
+    h_scan = affine_scan(prefix.kogge_stone(T), coef, drive)
+    h_loop = linear_recurrence_loop(coef, drive)
+    err = float(np.max(np.abs(h_scan - h_loop)) / np.max(np.abs(h_loop)))
+    print(f"  Kogge-Stone on {n} positions, Boolean (g, p) pairs: carries of 1000 additions equal the")
+    print(f"  gate-level simulation of the {n}-bit Kogge-Stone adder: {same_carries}")
+    print(f"  Kogge-Stone on {T} positions, affine maps h -> a h + b ({D} channels): hidden states")
+    print(f"  equal the step-by-step loop to {err:.1e} (relative), in {prefix.kogge_stone(T).depth} "
+          f"levels instead of {T} steps")
+
+    H, T2 = 16, 512
+    W_ih, W_hh = rng.normal(size=(H, 4)) * 0.5, rng.normal(size=(H, H)) * (0.9 / np.sqrt(H))
+    bias, x = rng.normal(size=H) * 0.1, rng.normal(size=(T2, 4))
+    result = deer_elman(x, W_ih, W_hh, bias)
+    serial = elman_serial(x, W_ih, W_hh, bias)
+    print(f"  DEER: a tanh Elman RNN over {T2} steps by Newton iterations, each an affine prefix")
+    print(f"  scan: {result.iterations} iterations, max difference from the serial loop "
+          f"{float(np.max(np.abs(result.h - serial))):.1e}")
+
+    x256, y256 = (int.from_bytes(rng.bytes(32), "little") for _ in range(2))
+    x32, y32 = (int(v) for v in rng.integers(0, 1 << 32, 2))
+    ok_rnn = rnn_add(x256, y256, 256) == x256 + y256
+    ok_cl = clrnn_add(x32, y32, 32) == x32 + y32
+    print(f"  An Elman RNN with hand-set weights is a serial adder: 256-bit sum exact: {ok_rnn}")
+    print(f"  A CL-RNN with hand-set weights computes Kogge-Stone carries with ReLUs: 32-bit sum "
+          f"exact: {ok_cl}")
+    rows = [{"network": "kogge-stone", "positions": n, "algebra": "Boolean (g, p): carries",
+             "check": "equals gate simulation", "result": str(same_carries)},
+            {"network": "kogge-stone", "positions": T, "algebra": "affine (a, b): linear RNN",
+             "check": "max relative error vs loop", "result": f"{err:.1e}"},
+            {"network": "brent-kung", "positions": T2, "algebra": "DEER Newton on tanh RNN",
+             "check": "iterations", "result": str(result.iterations)},
+            {"network": "-", "positions": 256, "algebra": "hand-wired Elman RNN",
+             "check": "256-bit sum exact", "result": str(ok_rnn)},
+            {"network": "kogge-stone", "positions": 32, "algebra": "hand-wired CL-RNN",
+             "check": "32-bit sum exact", "result": str(ok_cl)}]
+    _write_table(out / "analogy", rows)
+    return [out / "analogy.md", out / "analogy.csv"]
+
+
+CHAPTERS = {"adders": chapter_adders, "timing": chapter_timing, "rnn": chapter_rnn,
+            "analogy": chapter_analogy}
 
 
 def run(out_dir: str = "carrylab-tour", chapters: list[str] | None = None) -> int:

@@ -4,6 +4,11 @@ Bodies (x (B, T, I) -> h (B, T, H)): :class:`TCN`, :class:`CLRNN` (parallel over
 time) and :class:`ElmanRNN`, :class:`LSTM`, :class:`GRU` (serial). Heads wrap a
 body: :func:`make_model` with "music", "regression", "classification" or
 "charlm". Kernels (Numba + BLAS, forward and backward) live in :mod:`rnn.kernels`.
+
+Training: :mod:`rnn.optim` (Adam, SGD, clipping, the paper's plateau rule),
+:mod:`rnn.tasks` (binary addition, adding problem, copy memory, polyphonic music,
+sequential MNIST, character models), :mod:`rnn.train` (``fit`` with checkpoints and
+exact resume; ``evaluate``), :mod:`rnn.checkpoint` (atomic .npz + JSON).
 """
 from . import kernels
 from .heads import (
@@ -18,6 +23,15 @@ from .heads import (
 )
 from .layers import CausalConv1d, Dropout, Embedding, Layer, Linear, ReLU, RNNCell
 from .models import CLRNN, GRU, LSTM, TCN, Body, CLRNNConfig, ElmanRNN
+from . import checkpoint, deer, optim, scan, tasks, train, wiring
+from .scan import (EXACT_NETWORKS, affine_scan, affine_scan_blocked, carry_scan,
+                   linear_recurrence_loop)
+from .deer import DEERResult, deer_elman, elman_serial
+from .wiring import (clrnn_add, kogge_stone_clrnn, kogge_stone_weights, rnn_add,
+                     run_kogge_stone, run_serial_adder, serial_adder_rnn)
+from .linear import LinearRNN
+from .optim import SGD, Adam, PlateauRule, clip_grad_norm
+from .train import TrainConfig, evaluate, fit
 
 __all__ = [
     "kernels",
@@ -43,4 +57,11 @@ __all__ = [
     "HEADS",
     "make_model",
     "count_params",
+    "checkpoint", "deer", "optim", "scan", "tasks", "train", "wiring",
+    "EXACT_NETWORKS", "affine_scan", "affine_scan_blocked", "carry_scan", "linear_recurrence_loop",
+    "DEERResult", "deer_elman", "elman_serial",
+    "clrnn_add", "kogge_stone_clrnn", "kogge_stone_weights", "rnn_add", "run_kogge_stone",
+    "run_serial_adder", "serial_adder_rnn", "LinearRNN",
+    "Adam", "SGD", "PlateauRule", "clip_grad_norm",
+    "TrainConfig", "fit", "evaluate",
 ]

@@ -23,6 +23,7 @@ import numpy as np
 from . import kernels as K
 from ._checks import check_finite_params, check_int, check_prob, check_tokens
 from .layers import Dropout, Embedding, Linear
+from .models import Body
 
 __all__ = [
     "Model",
@@ -39,6 +40,13 @@ __all__ = [
 def count_params(model):
     """Number of trainable scalars (tied arrays counted once)."""
     return int(sum(p.size for p in model.params().values()))
+
+
+def _check_body(body):
+    if not isinstance(body, Body):
+        raise TypeError(f"body must be a sequence model from rnn.models (TCN, CLRNN, "
+                        f"ElmanRNN, LSTM, GRU), got {type(body).__name__}")
+    return body
 
 
 def _check_target_shape(y, out, name="y"):
@@ -58,7 +66,7 @@ class Model:
     """A body with a per-step Linear head; subclasses choose the loss."""
 
     def __init__(self, body, out_features, seed=None):
-        self.body = body
+        self.body = _check_body(body)
         self.dtype = body.dtype
         self.out_features = check_int(out_features, "out_features")
         self.linear = Linear(body.output_size, self.out_features, self.dtype,
@@ -75,8 +83,9 @@ class Model:
         return out
 
     def loss(self, out, y):
-        """(value, dout) for outputs ``out`` and targets ``y``; set by each head."""
-        raise NotImplementedError(f"{type(self).__name__} defines no loss")
+        """(value, dout) for outputs ``out`` and targets ``y``; each head defines its own."""
+        raise TypeError(f"{type(self).__name__} has no loss of its own; wrap the body in one of "
+                        f"the heads {sorted(HEADS)} (see make_model)")
 
     def forward(self, x, train=False):
         """x (B, T, input_size) -> outputs (B, T, out_features)."""
@@ -162,6 +171,7 @@ class CharLMHead:
     """
 
     def __init__(self, body, vocab_size, emb_dropout=0.0, seed=None):
+        _check_body(body)
         if body.input_size != body.output_size:
             raise ValueError(
                 f"head 'charlm' ties the embedding to the decoder, so the body's "

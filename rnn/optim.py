@@ -40,15 +40,17 @@ def _check_grads(params: dict, grads: dict) -> None:
 
 
 @njit(cache=True)
-def _adam_update(p, g, m, v, lr, b1, b2, eps, c1, c2):
-    """One fused pass over flat arrays: update m, v and p in place."""
+def _adam_update(p, g, m, v, step, b1, b2, eps, inv_sqrt_c2):
+    """One fused pass over flat arrays, updating m, v and p in place:
+    p -= (lr / c1) m / (sqrt(v) / sqrt(c2) + eps), the update above rearranged.
+    The scalars arrive in p's dtype, so float32 parameters stay in float32 arithmetic."""
     for i in range(p.size):
         gi = g[i]
-        mi = b1 * m[i] + (1.0 - b1) * gi
-        vi = b2 * v[i] + (1.0 - b2) * gi * gi
+        mi = b1 * m[i] + (1 - b1) * gi
+        vi = b2 * v[i] + (1 - b2) * gi * gi
         m[i] = mi
         v[i] = vi
-        p[i] -= lr * (mi / c1) / (np.sqrt(vi / c2) + eps)
+        p[i] -= step * mi / (np.sqrt(vi) * inv_sqrt_c2 + eps)
 
 
 class _Optimizer:
@@ -127,10 +129,12 @@ class Adam(_Optimizer):
         c1 = 1.0 - self.b1 ** self.t
         c2 = 1.0 - self.b2 ** self.t
         for k, p in self.params.items():
+            f = p.dtype.type
             g = np.ascontiguousarray(grads[k], dtype=p.dtype)
             # reshape(-1) of contiguous arrays is a view: the kernel updates in place
             _adam_update(p.reshape(-1), g.reshape(-1), self.state["m"][k].reshape(-1),
-                         self.state["v"][k].reshape(-1), self.lr, self.b1, self.b2, self.eps, c1, c2)
+                         self.state["v"][k].reshape(-1), f(self.lr / c1), f(self.b1), f(self.b2),
+                         f(self.eps), f(1.0 / np.sqrt(c2)))
 
 
 def clip_grad_norm(grads: dict, max_norm: float) -> float:

@@ -32,13 +32,14 @@ from . import tasks as _tasks
 from .checkpoint import CheckpointError, atomic_write_bytes, load_checkpoint, save_checkpoint
 from .heads import make_model
 from .layers import Dropout
+from .linear import LinearRNN
 from .models import CLRNN, GRU, LSTM, TCN, ElmanRNN
 from .optim import PlateauRule, clip_grad_norm, make_optimizer
 
 __all__ = ["TrainConfig", "MODELS", "make_task", "build_model", "train_step", "evaluate", "fit",
            "load_model", "evaluate_checkpoint", "TrainingDiverged"]
 
-MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn")
+MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn", "linear")
 
 
 class TrainingDiverged(RuntimeError):
@@ -107,6 +108,8 @@ def build_model(config: TrainConfig, task: _tasks.Task):
         body = CLRNN(inputs, H, config.levels, config.kernel_size, config.dropout, dtype=dtype, seed=seed)
     elif config.model == "tcn":
         body = TCN(inputs, [H] * config.levels, config.kernel_size, config.dropout, dtype=dtype, seed=seed)
+    elif config.model == "linear":
+        body = LinearRNN(inputs, H, dtype=dtype, seed=seed)
     else:
         body = {"rnn": ElmanRNN, "lstm": LSTM, "gru": GRU}[config.model](inputs, H, dtype=dtype, seed=seed)
     kwargs = dict(task.head_kwargs)

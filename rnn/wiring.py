@@ -7,13 +7,13 @@ Two machines, the two sides of the adder analogy (DESIGN.md, section 1):
 * :func:`kogge_stone_clrnn` - a **CL-RNN is a Kogge-Stone adder**. Its carry
   module (a causal dilated convolution stack, kernel 2, ReLU) computes every
   carry at once with the (G, P) prefix tree of :func:`adders.prefix.kogge_stone`;
-  its tanh cell then forms every sum bit in parallel. Depth log2 n + 3.
+  its tanh cell then forms every sum bit in parallel. Depth ceil(log2 n) + 3.
 
 Both read ``x[t] = (a[t], b[t])``, bit t of each operand, and both are exact for
 their stated widths (the serial one for any width), by the margins argued in each
 docstring. Symbols: a, b operand bits, c[t] the carry *into* bit t, s[t] the sum
-bit, g = a & b (generate), T = ~(a | b) (the complement of "transmit" a | b), G and
-T of a group of bits as in :mod:`adders.prefix`.
+bit, g = a & b (generate), K = ~(a | b) (kill: the complement of "transmit"
+a | b), and G, K of a group of bits, as in :mod:`adders.prefix`.
 
 Examples
 --------
@@ -250,8 +250,8 @@ def kogge_stone_weights(n_bits, gain=20.0):
 
     Construction (kernel 2, dilations ``1, 1, 2, 4, ..., 2^(L-1), 1``, L = ceil(log2 n)):
 
-    * level 0 (reads step t only): ``g = [a + b >= 2]`` and the *kill-or-neutral*
-      complement ``K = [a + b <= 0] = ~(a | b)``, each as a snapped pair (4 channels).
+    * level 0 (reads step t only): ``g = [a + b >= 2]`` and the kill signal
+      ``K = [a + b <= 0] = ~(a | b)``, each as a snapped pair (4 channels).
       (Kogge-Stone needs only (g, a | b); storing ``~(a | b)`` makes the all-zero
       vector, which the causal zero-padding feeds in before step 0, the identity
       element ``(G, T) = (0, 1)`` of the carry operator.)
@@ -265,13 +265,15 @@ def kogge_stone_weights(n_bits, gain=20.0):
       (zero-padding gives c[0] = 0), as a snapped pair, plus one idle channel: 3 carry
       channels, the cell's hidden size.
     * cell: the three "at least k ones" detectors of :func:`serial_adder_rnn`,
-      ``h_k = tanh(K (a + b + c - k + 1/2))`` with ``c = u1 - u2`` from the carry
-      module; sum bit ``(h_1 - h_2 + h_3) / 2 + 1/2``.
+      ``h_k = tanh(beta (a + b + c - k + 1/2))`` (beta = ``gain``), with
+      ``c = u1 - u2`` from the carry module; sum bit ``(h_1 - h_2 + h_3) / 2 + 1/2``.
 
-    Exactness: every conv weight is 0, +-2 or +-4 and every bias a multiple of 1/2, so in
-    exact arithmetic every channel is an exact small integer; the snapped pairs
-    tolerate input errors up to 1/4, against rounding errors of order 1e-6 (float32)
-    that the snap discards at every level. The cell's margin is ``K / 2`` as in the
+    Exactness: every level reads 0/1 values (G, K as differences of its input
+    pairs); its weights are 0, +-2 or +-4 and its biases multiples of 1/2, so in
+    exact arithmetic every channel is a small multiple of 1/2 and every difference
+    0 or 1. The snapped pairs tolerate input errors up to 1/4, against rounding
+    errors of order 1e-6 (float32, the weight normalisation included) that the snap
+    discards at every level. The cell's margin is ``beta / 2`` as in the
     serial adder. After the L prefix levels ``G[t]`` spans bits ``max(0, t - 2^L + 1)
     .. t``, all of them for ``t <= n - 1`` since ``2^L >= n``; the carry out is the
     carry into step n, fed with a = b = 0. Receptive field ``2^L + 2`` steps.

@@ -138,7 +138,7 @@ def test_evaluate_checkpoint_and_incompatible_resume(tmp_path):
 
 
 @pytest.mark.parametrize("kw, msg", [
-    ({"model": "transformer"}, "unknown model 'transformer'; known: clrnn, rnn, lstm, gru, tcn"),
+    ({"model": "transformer"}, "unknown model .transformer.; known: clrnn, rnn, lstm, gru, tcn, linear"),
     ({"task": "sorting"}, "unknown task 'sorting'; known: binary-add"),
     ({"hidden": 0}, "hidden must be an int >= 1"),
     ({"dtype": "float16"}, "dtype must be 'float32' or 'float64'"),

@@ -134,3 +134,9 @@ def test_charlm_backward_shape_checked():
     lm.forward(np.array([[0, 1, 2]]))
     with pytest.raises(ValueError, match=r"dout must have the output's shape \(1, 3, 6\)"):
         lm.backward(np.zeros((3, 6)))
+
+
+@pytest.mark.parametrize("head", ["music", "charlm"])
+def test_head_needs_a_body(head):
+    with pytest.raises(TypeError, match="body must be a sequence model from rnn.models"):
+        make_model(np.zeros(3), head, **({"vocab_size": 5} if head == "charlm" else {}))

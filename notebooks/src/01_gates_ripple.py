@@ -1,0 +1,228 @@
+# %% [markdown]
+# # 01 · Gates, full adders and the ripple-carry adder
+#
+# **Goal.** Build an adder from logic gates, then watch it work in time: see the carry
+# travel from bit to bit, see outputs flicker before they settle (glitches), and predict
+# how long the adder needs. About 30 minutes.
+
+# %%
+%matplotlib inline
+import os
+import itertools
+import matplotlib.pyplot as plt
+plt.ioff()   # a figure shows once, when a cell ends with it
+from IPython.display import display
+from carrylab.exercises import check, hint
+import adders
+from adders import Circuit, half_adder, ripple_carry, simulate_transition, critical_path
+import viz
+
+FAST = os.environ.get("CARRYLAB_FAST") == "1"
+
+# %% [markdown]
+# ## 1. Gates
+#
+# A **gate** is a tiny circuit that computes a Boolean function of its input wires (each
+# wire carries 0 or 1). The three we need most:
+#
+# | a | b | AND `a & b` | OR `a \| b` | XOR `a ^ b` |
+# |---|---|---|---|---|
+# | 0 | 0 | 0 | 0 | 0 |
+# | 0 | 1 | 0 | 1 | 1 |
+# | 1 | 0 | 0 | 1 | 1 |
+# | 1 | 1 | 1 | 1 | 0 |
+#
+# XOR ("exclusive or") is 1 when exactly one input is 1. The toolkit knows these gate
+# kinds:
+
+# %%
+print(adders.KINDS)
+
+# %% [markdown]
+# ## 2. Half adder and full adder
+#
+# Adding two bits gives a two-bit result: $a + b = 2\,\text{cout} + s$ with
+# $s = a \oplus b$ and carry out $\text{cout} = a \wedge b$. That pair of gates is a
+# **half adder**. `adders.half_adder()` builds it as a `Circuit`: a graph of named wires
+# (nets) and gates. `draw_circuit` shows inputs on the left, outputs on the right, and one
+# column per *level* (how many gates a signal has passed through).
+
+# %%
+ha = half_adder()
+print(ha.evaluate(a=1, b=1))
+viz.draw_circuit(ha)
+
+# %% [markdown]
+# Inside a multi-bit adder each position must also add the carry coming in from below:
+# three bits in, $a + b + c_{in} = 2\,\text{cout} + s$. That is a **full adder**:
+#
+# $$s = a \oplus b \oplus c_{in}, \qquad \text{cout} = (a \wedge b) \vee \big((a \oplus b) \wedge c_{in}\big).$$
+#
+# Read cout as: "this position makes a carry by itself ($a \wedge b$), or it passes on the
+# carry from below when exactly one of a, b is 1".
+#
+# **Exercise 01.full_adder.** Write `full_adder(a, b, cin)` returning `(s, cout)` using
+# only `^`, `&`, `|`.
+
+# %% tags=["solution"]
+def full_adder(a, b, cin):
+    s = a ^ b ^ cin
+    cout = (a & b) | ((a ^ b) & cin)
+    return s, cout
+
+# %% tags=["stub"]
+def full_adder(a, b, cin):
+    # YOUR CODE HERE: two expressions with ^, & and |
+    return ...
+
+# %%
+check("01.full_adder", full_adder)
+
+# %% [markdown]
+# The toolkit's full adder has the same five gates: two XOR, two AND, one OR.
+
+# %%
+fa = adders.full_adder()      # the library's circuit; your function keeps the name full_adder
+print(fa.stats())
+viz.draw_circuit(fa)
+
+# %% [markdown]
+# ## 3. Ripple carry: a chain of full adders
+#
+# Chain n full adders, the carry out of position i wired to the carry in of position i+1,
+# and you can add n-bit numbers. Net names follow the textbook: `g3 = a3 & b3`
+# ("generate": bit 3 makes a carry by itself), `p3 = a3 ^ b3` ("propagate": bit 3 passes
+# an incoming carry on), `t3 = p3 & c3` (the passed-on carry), and `c4 = g3 | t3`, the
+# carry *into* bit 4. Notebook 02 makes much of g and p.
+
+# %%
+r4 = ripple_carry(4)
+print(r4.evaluate(a=11, b=6, cin=0))     # 11 + 6 = 17 = 16 + 1: s = 1, cout = 1
+print(r4.stats())
+viz.draw_circuit(r4)
+
+# %% [markdown]
+# `stats()` reports `depth`: the most gates any signal passes through from an input to an
+# output. For the ripple adder the carry path passes an AND and an OR per bit, so the depth
+# grows like $2n$:
+
+# %%
+for n in (4, 8, 16, 32, 64):
+    print(f"n = {n:3d}: depth {ripple_carry(n).stats()['depth']:4d}")
+
+# %% [markdown]
+# **Exercise 01.ripple4.** Build the 4-bit ripple-carry adder yourself with
+# `Circuit.add_input(bus, width)` (returns the net names, e.g. `['a0', 'a1', 'a2', 'a3']`),
+# `Circuit.add_gate(kind, inputs, output)` and `Circuit.set_output(bus, nets)`. It needs
+# inputs `a` (4 bits), `b` (4 bits), `cin` (1 bit) and outputs `s` (4 bits) and `cout`
+# (1 bit), with at most 20 gates. Return the circuit from `make_ripple4()`.
+
+# %% tags=["solution"]
+def make_ripple4():
+    c = Circuit("my_ripple4")
+    a = c.add_input("a", 4)
+    b = c.add_input("b", 4)
+    carry = c.add_input("cin", 1)[0]
+    sums = []
+    for i in range(4):
+        c.add_gate("XOR", [a[i], b[i]], f"p{i}")
+        c.add_gate("AND", [a[i], b[i]], f"g{i}")
+        c.add_gate("XOR", [f"p{i}", carry], f"s{i}")
+        c.add_gate("AND", [f"p{i}", carry], f"t{i}")
+        c.add_gate("OR", [f"g{i}", f"t{i}"], f"c{i + 1}")
+        carry = f"c{i + 1}"
+        sums.append(f"s{i}")
+    c.set_output("s", sums)
+    c.set_output("cout", [carry])
+    return c
+
+# %% tags=["stub"]
+def make_ripple4():
+    c = Circuit("my_ripple4")
+    a = c.add_input("a", 4)
+    b = c.add_input("b", 4)
+    carry = c.add_input("cin", 1)[0]
+    # YOUR CODE HERE: five gates per bit, then set_output for "s" and "cout"
+    return ...
+
+# %%
+check("01.ripple4", make_ripple4)
+
+# %% [markdown]
+# ## 4. Adders take time: stepping through a transition
+#
+# Real gates are not instant: each takes a small delay to react. Here every gate takes
+# one unit, written `gd` (gate delay). An **event-driven simulation** starts from the
+# settled state for the old inputs, switches the inputs, and follows every change
+# ("event") through the gates in time order.
+#
+# Below, a 4-bit ripple adder switches from 0 + 0 to 15 + 1. Move the **step** slider (or
+# press play): the schematic shows each wire's value at that moment and the timing diagram
+# below it has a cursor at the current time. Watch the carry `c1, c2, c3, c4` arrive one
+# after another.
+
+# %%
+from viz.widgets import circuit_stepper
+
+stepper = circuit_stepper(ripple_carry(4), before={"a": 0, "b": 0, "cin": 0},
+                          after={"a": 15, "b": 1, "cin": 0})
+stepper.widget
+
+# %% [markdown]
+# **Exercise 01.settle_time.** Without running anything new: at what time (in gate
+# delays) does `cout` of the 4-bit ripple adder take its final value in this transition
+# (0 + 0 → 15 + 1)? Count the gates on the carry's path; the slider above may help.
+
+# %% tags=["solution"]
+settle_cout = 8   # g0 at 1, c1 at 2, then an AND and an OR per bit: c4 at 2 + 3*2 = 8
+
+# %% tags=["stub"]
+# YOUR CODE HERE: a whole number of gate delays
+settle_cout = ...
+
+# %%
+check("01.settle_time", settle_cout)
+
+# %% [markdown]
+# Now check against the simulation. The same stepper works from code: `.step()` applies the next moment and tells you which
+# wires changed.
+
+# %%
+stepper.reset()
+while stepper.position < stepper.slider.max:
+    changed = stepper.step()
+    print(f"t = {stepper.time} gd: {', '.join(changed)}")
+stepper.reset()
+
+# %% [markdown]
+# ## 5. Glitches
+#
+# Look at the sum bits in the timing diagram of an 8-bit transition. Bit $s_i$ first reacts
+# to its own inputs, then again when the carry reaches it: it briefly shows a wrong value
+# and flips back. Such a short wrong pulse is a **glitch**. Glitches do no harm as long as
+# nobody reads the output before it settles, but they cost energy, and they are why a
+# clocked circuit must wait for the *slowest* path, the **critical path**.
+
+# %%
+trace = simulate_transition(ripple_carry(8), {"a": 0, "b": 0, "cin": 0}, {"a": 255, "b": 1, "cin": 0})
+print(trace.summary())
+viz.waveforms(trace)
+
+# %% [markdown]
+# The critical path does not depend on a particular input change: it is the longest chain
+# of gate delays from any input to any output. For the ripple adder it is the carry chain.
+
+# %%
+r8 = ripple_carry(8)
+path = critical_path(r8)
+print(path.describe(r8))
+viz.draw_circuit(r8, highlight_path=path)
+
+# %% [markdown]
+# ## Summary
+#
+# * A full adder is five gates; n of them in a chain add n-bit numbers.
+# * The carry must *ripple* through every position: delay and depth grow linearly with n.
+# * Before settling, outputs can glitch; the clock must wait for the critical path.
+#
+# Notebook 02 breaks the chain.
