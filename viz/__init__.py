@@ -9,8 +9,8 @@ from .gallery import GALLERY, write_gallery
 from .circuit import draw_circuit, draw_circuit_blocks, layout_blocks, layout_circuit
 from .measures import measure_architectures, plot_architecture_trends, plot_rnn_times
 from .prefix import analogy, dependency_cone, draw_prefix, layout_prefix
-from .rnn import (dependency_graph, layout_dependency, receptive_cone, receptive_field,
-                  receptive_field_size)
+from .rnn import (dependency_graph, hidden_heatmap, layout_dependency, receptive_cone,
+                  receptive_field, receptive_field_size, training_curves)
 from .waveform import default_nets, glitch_pulses, waveforms
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
     "draw_circuit", "draw_circuit_blocks", "layout_circuit", "layout_blocks",
     "waveforms", "default_nets", "glitch_pulses",
     "receptive_field", "receptive_field_size", "receptive_cone",
-    "dependency_graph", "layout_dependency",
+    "dependency_graph", "layout_dependency", "hidden_heatmap", "training_curves",
     "measure_architectures", "plot_architecture_trends", "plot_rnn_times",
     "GALLERY", "write_gallery",
 ]

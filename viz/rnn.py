@@ -1,4 +1,4 @@
-"""Pictures of the RNN side: receptive fields and dependency graphs.
+"""Pictures of the RNN side: receptive fields, dependency graphs, hidden states, training curves.
 
 Convention (as in WaveNet and TCN figures): time runs left to right, inputs ``x`` are
 the bottom row and each layer sits above the one it reads.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from ._style import COLORS, check_choice, new_axes
 
 __all__ = ["MODELS", "receptive_field_size", "receptive_cone", "receptive_field",
-           "layout_dependency", "dependency_graph"]
+           "layout_dependency", "dependency_graph", "hidden_heatmap", "training_curves"]
 
 #: Allowed values of ``model`` in :func:`dependency_graph`.
 MODELS = ("elman", "clrnn", "both")
@@ -291,4 +291,99 @@ def dependency_graph(model: str = "both", T: int = 8, kernel_size: int = 2, leve
                  f"dilated convolutions,\nh[t] = tanh(W_ih x[t] + W_hh c[t] + b) (dashed: "
                  f"x[t] -> h[t]); longest chain {lay['depth']} layers, whatever T")
     ax.set_title(title, fontsize=9.5)
+    return fig
+
+
+def hidden_heatmap(h, ax=None, title=None, carries=None):
+    """Hidden states over time as a heatmap: units as rows, time steps as columns.
+
+    Parameters
+    ----------
+    h : array (T, H), or (B, T, H) (the first sequence is drawn)
+    carries : optional (T,) 0/1 sequence (e.g. the true carries of a binary addition),
+        drawn as a strip under the map so hidden units that track it stand out.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+    h = np.asarray(h, dtype=float)
+    if h.ndim == 3:
+        h = h[0]
+    if h.ndim != 2 or h.size == 0:
+        raise ValueError(f"h must be a non-empty (T, H) or (B, T, H) array of hidden states, "
+                         f"got shape {h.shape}")
+    T, H = h.shape
+    fig, ax = new_axes(ax, (min(2 + 0.25 * T, 16), 1.5 + 0.22 * H + (0.4 if carries is not None else 0)))
+    limit = max(float(np.abs(h).max()), 1e-12)
+    image = ax.imshow(h.T, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                      interpolation="nearest", extent=(-0.5, T - 0.5, H - 0.5, -0.5))
+    image.set_gid("hidden-heatmap")
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="h")
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("hidden unit")
+    if carries is not None:
+        carries = np.asarray(carries).reshape(-1)
+        if carries.shape[0] != T:
+            raise ValueError(f"carries must have one value per time step ({T}), got {carries.shape[0]}")
+        from matplotlib.patches import Rectangle
+        for t in np.nonzero(carries)[0]:
+            ax.add_patch(Rectangle((t - 0.5, H - 0.5), 1, 0.6, color="black", clip_on=False,
+                                   gid="carry-mark"))
+        ax.text(-0.6, H + 0.1, "carry", ha="right", va="center", fontsize=8)
+        ax.set_ylim(H + 0.2, -0.5)
+    ax.set_title(title or f"hidden states over time ({H} units, {T} steps)")
+    return fig
+
+
+def _read_history(history) -> list[dict]:
+    """Epoch rows from rnn.train: a list of dicts, or a metrics.json / metrics.csv path."""
+    import csv
+    import json
+    import os
+    if isinstance(history, (str, os.PathLike)):
+        path = os.fspath(history)
+        if os.path.isdir(path):
+            path = os.path.join(path, "metrics.json")
+        if path.endswith(".json"):
+            with open(path) as f:
+                doc = json.load(f)
+            history = doc["epochs"] if isinstance(doc, dict) else doc
+        elif path.endswith(".csv"):
+            with open(path, newline="") as f:
+                history = [{k: float(v) for k, v in row.items() if v not in ("", None)}
+                           for row in csv.DictReader(f)]
+        else:
+            raise ValueError(f"history: a file must be metrics.json or metrics.csv, got {path!r}")
+    history = list(history)
+    if not history or "epoch" not in history[0]:
+        raise ValueError("history is empty or has no 'epoch' column: pass the rows (or the "
+                         "metrics.json / metrics.csv) that rnn.train.fit writes")
+    return history
+
+
+def training_curves(history, ax=None, label=None):
+    """Training and validation loss per epoch, from what :func:`rnn.train.fit` writes.
+
+    ``history`` is a training folder, its metrics.json / metrics.csv, or the list of epoch
+    rows. Epochs where the learning rate dropped are marked. Several runs can share one
+    ``ax`` (pass ``label``).
+    """
+    rows = _read_history(history)
+    fig, ax = new_axes(ax, (6.5, 4))
+    epochs = [int(r["epoch"]) for r in rows]
+    prefix = f"{label}: " if label else ""
+    line, = ax.plot(epochs, [float(r["train_loss"]) for r in rows], "-", label=f"{prefix}train",
+                    gid="curve-train")
+    ax.plot(epochs, [float(r["valid_loss"]) for r in rows], "--", color=line.get_color(),
+            label=f"{prefix}validation", gid="curve-valid")
+    lrs = [float(r["lr"]) for r in rows]
+    for k in range(1, len(rows)):
+        if lrs[k] < lrs[k - 1]:
+            ax.axvline(epochs[k], color="grey", lw=0.8, ls=":", gid="lr-drop")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     return fig

@@ -169,9 +169,10 @@ stepper = circuit_stepper(ripple_carry(4), before={"a": 0, "b": 0, "cin": 0},
 stepper.widget
 
 # %% [markdown]
-# **Exercise 01.settle_time.** Without running anything new: at what time (in gate
-# delays) does `cout` of the 4-bit ripple adder take its final value in this transition
-# (0 + 0 → 15 + 1)? Count the gates on the carry's path; the slider above may help.
+# **Exercise 01.settle_time.** The inputs switch at t = 0. At what time (in gate delays)
+# does `cout` of the 4-bit ripple adder take its final value in this transition
+# (0 + 0 → 15 + 1)? In 15 + 1, bit 0 generates a carry (1 + 1) and bits 1 to 3 each pass
+# it on (1 + 0). Count the gates on the carry's path; the slider above may help.
 
 # %% tags=["solution"]
 settle_cout = 8   # g0 at 1, c1 at 2, then an AND and an OR per bit: c4 at 2 + 3*2 = 8
@@ -184,8 +185,8 @@ settle_cout = ...
 check("01.settle_time", settle_cout)
 
 # %% [markdown]
-# Now check against the simulation. The same stepper works from code: `.step()` applies the next moment and tells you which
-# wires changed.
+# Now compare with the simulation. The same stepper works from code: `.step()` applies
+# the next moment and returns the wires that changed then.
 
 # %%
 stepper.reset()

@@ -231,6 +231,13 @@ rows = viz.measure_architectures([4, 8, 16, 32, 64])
 viz.plot_architecture_trends(rows)
 
 # %% [markdown]
+# Two cautions when reading these plots. The textbook CLA looks shallowest because its
+# gates have many inputs (an AND of five signals counts as one level), while prefix cells
+# use two-input gates; on a real chip a wide gate is slower than a narrow one. And the plot
+# includes two more classic designs the course does not study: carry-select (compute each
+# block for both possible incoming carries, then pick one) and carry-skip (let a carry jump
+# over a block whose bits all propagate).
+#
 # ## Summary
 #
 # * $g$ and $p$ are local; only carries form a chain.

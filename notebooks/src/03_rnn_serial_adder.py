@@ -136,7 +136,8 @@ print("first example: a bits", x[0, :, 0].astype(int), " b bits", x[0, :, 1].ast
       " target", y[0, :, 0].astype(int))
 
 # %%
-out_dir = tempfile.mkdtemp(prefix="carrylab-rnn-")
+run_dir = tempfile.TemporaryDirectory(prefix="carrylab-rnn-")   # removed when the kernel stops
+out_dir = run_dir.name
 config = TrainConfig(model="rnn", task="binary-add", hidden=8, epochs=12, lr=1e-2, clip=1.0,
                      batch_size=32, seed=1,
                      task_args={"n_bits": 8, "n_train": n_train, "n_valid": 300, "n_test": 1000})

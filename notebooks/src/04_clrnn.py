@@ -119,8 +119,10 @@ print("65535 + 1 =", clrnn_add(65535, 1, 16, model=model))
 # Now let a CL-RNN learn. Settings that work on 8-bit numbers: hidden size 32, kernel 2,
 # 4 levels (R = 16, more than the 9 steps of a sequence), 4000 training examples, 16
 # epochs, learning rate $5\cdot10^{-3}$ (divided by 10 when the validation loss stops
-# improving: `plateau=True`), gradient clipping 1.0, batches of 32, seed 1. About half a
-# minute on a laptop. Then the same with 2 levels (R = 4): it
+# improving: `plateau=True`), gradient clipping 1.0, batches of 32, seed 1. Seconds to a
+# minute on a laptop. (If it is much slower, the linear-algebra library is probably running
+# several threads that compete for busy cores: start Jupyter with
+# `OPENBLAS_NUM_THREADS=1 jupyter lab` for these small matrices.) Then the same with 2 levels (R = 4): it
 # cannot see far enough back to follow a long carry chain.
 #
 # `accuracy_by_chain` groups the test additions by their **longest carry chain**: how many
@@ -134,11 +136,12 @@ from rnn.train import TrainConfig, fit
 task_args = {"n_bits": 8, "n_train": 4000, "n_valid": 300, "n_test": 1000}
 task = binary_addition(seed=0, **task_args)
 results = {}
+run_dir = tempfile.TemporaryDirectory(prefix="carrylab-clrnn-")   # removed when the kernel stops
 for levels in (4, 2):
     config = TrainConfig(model="clrnn", task="binary-add", task_args=task_args, hidden=32,
                          kernel_size=2, levels=levels, lr=5e-3, clip=1.0, batch_size=32,
                          epochs=16, plateau=True, seed=1)
-    out = fit(config, tempfile.mkdtemp(prefix="carrylab-clrnn-"), progress=False, task=task, log=None)
+    out = fit(config, Path(run_dir.name) / f"levels{levels}", progress=False, task=task, log=None)
     results[levels] = out["test"]
     print(f"levels {levels} (R = {viz.receptive_field_size(2, levels):2d}): whole-number accuracy "
           f"{out['test']['number_accuracy']:.3f}")
@@ -169,8 +172,8 @@ fig
 # someone has run the benchmark, else they are the authors' own logged results.
 
 # %%
-root = next(p for p in Path.cwd().resolve().parents.__iter__() if (p / "pyproject.toml").exists()) \
-    if not (Path.cwd() / "pyproject.toml").exists() else Path.cwd()
+here = Path.cwd().resolve()          # notebooks/ or notebooks/solutions/
+root = next((p for p in (here, *here.parents) if (p / "pyproject.toml").exists()), here)
 found = [p for p in (root / "benchmarks" / "RESULTS.md", root / "benchmarks" / "paper_results.md",
                      root / "runs" / "paper" / "paper_results.md") if p.exists()]
 if found:

@@ -120,7 +120,7 @@ def test_notebook01_runs_and_stepper_moves():
         news = tmp / "settings" / "@jupyterlab" / "apputils-extension"
         news.mkdir(parents=True)
         (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-        env = dict(os.environ, CARRYLAB_FAST="1", JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+        env = dict(os.environ, CARRYLAB_FAST="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
                    JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
                    JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTER_CONFIG_DIR=str(tmp / "config"))
         log = tmp / "jupyterlab.log"
