@@ -414,6 +414,9 @@ def run(quick: bool = False, peers=PEERS, cfg: Settings | None = None) -> dict:
                 result["designs"].append(row)
                 if (arch, bits) == TARGET_DESIGN:
                     result["profile"] = profile_ours(work, cfg.runs)
+    result["raw_end"] = raw_word_ops(cfg.runs)        # again: the load may have changed
+    print(f"raw uint64 AND/XOR loop at the end: {_rate(result['raw_end'], 'word-ops/s')}",
+          flush=True)
     result["targets"] = targets(result["designs"])
     if cfg.start:
         try:
@@ -479,13 +482,16 @@ def markdown(result: dict) -> str:
     if cfg["quick"]:
         out.append("Quick mode: fewer vectors, 3 peer runs, Verilator built only for the "
                    "target design (each build takes tens of seconds); no process start test.")
-    out += ["", f"Raw uint64 AND/XOR loop (all threads): {_fmt(result['raw'], 1e9)} G word-ops/s.",
+    raw = max(result["raw"], result.get("raw_end") or result["raw"], key=lambda f: f["median"])
+    out += ["", f"Raw uint64 AND/XOR loop (all threads), at the start: {_fmt(result['raw'], 1e9)}"
+            f" G word-ops/s; at the end: {_fmt(result.get('raw_end'), 1e9)}. The 'core / raw'"
+            f" column uses the faster of the two (the load of a shared machine varies).",
             "", "### Ours", "",
             "| adder | gates | end-to-end M vectors/s | core M vectors/s | core G word-ops/s | "
             "core / raw |", "|---|---|---|---|---|---|"]
     for row in result["designs"]:
         o = row["ours"]
-        share = o["core_word_ops"]["median"] / result["raw"]["median"]
+        share = o["core_word_ops"]["median"] / raw["median"]
         out.append(f"| {row['design']} | {row['gates']} | {_fmt(o['end_to_end'], 1e6)} | "
                    f"{_fmt(o['core'], 1e6)} | {_fmt(o['core_word_ops'], 1e9)} | {share:.0%} |")
     out += ["", "### Peers", "",
