@@ -1,13 +1,16 @@
 """Binary addition: what a receptive field can and cannot carry.
 
-Run:  python benchmarks/binary_addition.py [--out docs] [--quick]
+Run:  OPENBLAS_NUM_THREADS=1 python benchmarks/binary_addition.py [--out docs] [--quick]
+
+(one BLAS thread: these matrices are small, and two threads fighting for two cores make
+training many times slower)
 
 Three seeded experiments on the serial-adder task (rnn.tasks.binary_addition, 16-bit
 operands, a quarter of the examples with a planted carry chain of random length):
 
 1. A CL-RNN whose receptive field R = 1 + (k-1)(2^L - 1) covers every step
-   (k = 2, L = 5: R = 32 >= 17) should add held-out 16-bit numbers exactly.
-2. A CL-RNN with R = 8 (k = 2, L = 3) sees only 8 steps: the carry into bit t is right
+   (k = 5, L = 3: R = 29 >= 17) should add held-out 16-bit numbers exactly.
+2. A CL-RNN with R = 8 (k = 2, L = 3: the same depth) sees only 8 steps: the carry into bit t is right
    only when the bit that decides it (the nearest one below that generates or kills,
    see rnn.tasks.longest_carry_chain) lies at most R - 1 = 7 bits below. So it stays
    accurate on examples whose longest carry chain is <= 7 and drops beyond.
@@ -29,13 +32,13 @@ from rnn import tasks
 from rnn.train import TrainConfig, evaluate_checkpoint, fit
 
 EXPERIMENTS = {
-    "clrnn_R32": dict(model="clrnn", hidden=32, levels=5, kernel_size=2, lr=5e-3, clip=1.0, batch_size=32),
-    "clrnn_R8": dict(model="clrnn", hidden=32, levels=3, kernel_size=2, lr=5e-3, clip=1.0, batch_size=32),
+    "clrnn_R29": dict(model="clrnn", hidden=32, levels=3, kernel_size=5, lr=3e-3, clip=1.0, batch_size=64),
+    "clrnn_R8": dict(model="clrnn", hidden=32, levels=3, kernel_size=2, lr=3e-3, clip=1.0, batch_size=64),
     "rnn": dict(model="rnn", hidden=16, lr=1e-2, batch_size=64),
 }
 
 
-def run(out_dir: Path, quick: bool = False, seed: int = 1) -> dict:
+def run(out_dir: Path, quick: bool = False, seed: int = 0) -> dict:
     n_train = 4000 if quick else 20000
     epochs = 4 if quick else 30
     train16 = tasks.binary_addition(16, n_train=n_train, n_valid=1000, n_test=4000, seed=seed)
@@ -61,8 +64,9 @@ def plot(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    labels = {"clrnn_R32": "CL-RNN, R = 32", "clrnn_R8": "CL-RNN, R = 8", "rnn": "Elman RNN"}
-    for name, style in (("clrnn_R32", "o-"), ("clrnn_R8", "s-"), ("rnn", "^--")):
+    labels = {"clrnn_R29": "CL-RNN, k = 5, L = 3: R = 29", "clrnn_R8": "CL-RNN, k = 2, L = 3: R = 8",
+              "rnn": "Elman RNN"}
+    for name, style in (("clrnn_R29", "o-"), ("clrnn_R8", "s-"), ("rnn", "^--")):
         chains = results[name]["test16"]["accuracy_by_chain"]
         xs = [int(c) for c in chains]
         ax.plot(xs, [chains[c]["accuracy"] for c in chains], style, label=labels[name], ms=4)
@@ -80,7 +84,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs", help="folder for the figure and JSON (default docs)")
     parser.add_argument("--quick", action="store_true", help="smaller data and fewer epochs")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,9 @@ channels and dropout 0.25; Adam, lr 1e-2 for JSB and 1e-3 for Nottingham; one se
 per step; x = seq[:-1], y = seq[1:]; lr /= 10 when epoch > 10 and the validation loss
 exceeds the max of the previous three) and reports the per-frame test NLL of the
 best-validation epoch beside the authors' logged numbers, plus seconds per epoch.
-Writes ``paper_results.md`` and ``paper_results.json`` into --out.
+Writes ``paper_results.md`` and ``paper_results.json`` into --out. A run already in
+--runs with the same settings is resumed (or, if complete, only scored), so models can
+be trained in separate processes and tabulated together afterwards.
 """
 from __future__ import annotations
 
@@ -54,7 +56,9 @@ def main(argv=None) -> None:
         config = config_for(model, data, args.epochs, args.seed)
         task = task or make_task(config)
         t0 = time.perf_counter()
-        result = fit(config, Path(args.runs) / f"{config.task}-{model}", progress=False, task=task,
+        folder = Path(args.runs) / f"{config.task}-{model}"
+        # A finished (or interrupted) run in the same folder is resumed, not redone.
+        result = fit(config, folder, resume=(folder / "last.npz").exists(), progress=False, task=task,
                      log=lambda line, m=model: print(f"[{m}] {line}", flush=True))
         history = result["history"]
         rows.append({"model": model, "params": count_params(build_model(config, task)),
