@@ -7,7 +7,7 @@ Trains each model on the piano rolls with the authors' hyperparameters (88 notes
 out, 150 hidden units; CL-RNN and the reduced TCN with kernel 5, 4 levels of 150
 channels and dropout 0.25; Adam, lr 1e-2 for JSB and 1e-3 for Nottingham; one sequence
 per step; x = seq[:-1], y = seq[1:]; lr /= 10 when epoch > 10 and the validation loss
-exceeds the max of the previous three) and reports the per-frame test NLL of the
+exceeds the max of the previous three; the Elman baseline uses lr 1e-3, see config_for) and reports the per-frame test NLL of the
 best-validation epoch beside the authors' logged numbers, plus seconds per epoch.
 Writes ``paper_results.md`` and ``paper_results.json`` into --out. A run already in
 --runs with the same settings is resumed (or, if complete, only scored), so models can
@@ -31,11 +31,15 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "JSB_Ch
 
 def config_for(model: str, data: Path, epochs: int, seed: int) -> TrainConfig:
     nottingham = "nott" in data.name.lower()
+    lr = 1e-3 if nottingham else 1e-2
+    if model == "rnn":
+        # The paper gives the CL-RNN's rate. At 1e-2 the Elman baseline settles on a poor
+        # optimum (test NLL 11.0 on JSB); at 1e-3 it reaches the authors' level.
+        lr = 1e-3
     return TrainConfig(model=model, task="nottingham" if nottingham else "jsb", data=str(data),
                        hidden=150, levels=4, kernel_size=5,
                        dropout=0.25 if model in ("clrnn", "tcn") else 0.0,
-                       epochs=epochs, lr=1e-3 if nottingham else 1e-2, batch_size=1,
-                       plateau=True, seed=seed)
+                       epochs=epochs, lr=lr, batch_size=1, plateau=True, seed=seed)
 
 
 def main(argv=None) -> None:
