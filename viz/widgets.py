@@ -185,14 +185,7 @@ class ScanStepper:
         check_choice("labels", labels, LABELS)
         self.network, self.labels, self.highlight, self.dpi = network, labels, highlight, dpi
         self._groups = network.groups()
-        self.slider = w.IntSlider(value=0, min=0, max=network.depth, description="level")
-        self.play = w.Play(value=0, min=0, max=network.depth, interval=1000)
-        self._link = w.jslink((self.play, "value"), (self.slider, "value"))
-        self.label = w.HTML()
-        self.image = w.Image(format="png")
-        self.widget = w.VBox([w.HBox([self.play, self.slider]), self.label, self.image])
-        self.slider.observe(lambda _: self._render(), names="value")
-        self._render()
+        _slider_panel(self, w, network.depth, "level", 1000)
 
     @property
     def level(self) -> int:
@@ -268,14 +261,7 @@ class SequenceStepper:
         self._elman = layout_dependency("elman", T, kernel_size)
         self._clrnn = layout_dependency("clrnn", T, kernel_size, levels)
         self.levels = len(self._clrnn["rows"]) - 2
-        self.slider = w.IntSlider(value=0, min=0, max=T, description="step")
-        self.play = w.Play(value=0, min=0, max=T, interval=900)
-        self._link = w.jslink((self.play, "value"), (self.slider, "value"))
-        self.label = w.HTML()
-        self.image = w.Image(format="png")
-        self.widget = w.VBox([w.HBox([self.play, self.slider]), self.label, self.image])
-        self.slider.observe(lambda _: self._render(), names="value")
-        self._render()
+        _slider_panel(self, w, T, "step", 900)
 
     @property
     def position(self) -> int:
@@ -323,3 +309,16 @@ def sequence_stepper(T=8, kernel_size=2, levels=None, dpi=80):
     Elman gains one per step, CL-RNN has them all after L + 1 steps.
     """
     return SequenceStepper(T=T, kernel_size=kernel_size, levels=levels, dpi=dpi)
+
+
+def _slider_panel(owner, w, maximum: int, description: str, interval: int) -> None:
+    """Give ``owner`` a play button linked to a slider over 0..maximum, a caption and a
+    picture stacked in ``owner.widget``; moving the slider calls ``owner._render()``."""
+    owner.slider = w.IntSlider(value=0, min=0, max=maximum, description=description)
+    owner.play = w.Play(value=0, min=0, max=maximum, interval=interval)
+    owner._link = w.jslink((owner.play, "value"), (owner.slider, "value"))
+    owner.label = w.HTML()
+    owner.image = w.Image(format="png")
+    owner.widget = w.VBox([w.HBox([owner.play, owner.slider]), owner.label, owner.image])
+    owner.slider.observe(lambda _: owner._render(), names="value")
+    owner._render()
