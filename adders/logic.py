@@ -6,10 +6,12 @@ A gate is then one bitwise instruction for 64 vectors at once, and the levelised
 (gates in topological order) runs as a straight list of word operations. Operands arrive
 as one integer per vector (bit i = bus bit i), so they are turned sideways first: each
 block of 64 vectors x 64 bits is a 64x64 bit-matrix transpose (six swap stages, as in
-Warren's *Hacker's Delight*, section 7-3).
+Warren's *Hacker's Delight*, section 7-3). The kernels live in :mod:`adders.bitslice`.
 
-Cost: gates x ceil(vectors / 64) word operations, plus the transposes; no per-vector
-Python work. Threads split the words; each thread owns its slice (no shared writes).
+Cost: gates x ceil(vectors / 64) word operations, plus one transpose per wide bus and
+64 vectors; no per-vector Python work. Threads split the vectors into tiles; each thread
+owns its tiles (no shared writes). With uint64 operands and results, :func:`simulate`
+is one kernel from operands to sums.
 
 Array forms accepted by :func:`simulate`, per input bus:
 
@@ -21,14 +23,12 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
 
-from . import gates
+from . import bitslice, gates
 
 __all__ = ["evaluate", "net_values", "simulate", "pack", "run_packed", "resolve_operands"]
 
-_AND, _OR, _XOR, _NOT, _NAND, _NOR, _XNOR, _BUF = (gates.OPCODES[k] for k in gates.KINDS)
-_BLOCK = 64            # words per thread-local block: 64 words x 8 B x ~1000 nets fits in L2
+_WORDS = 32            # words per tile when packing operands on their own
 
 
 # ---------------------------------------------------------------------- operands
@@ -86,207 +86,6 @@ def net_values(circuit, **operands) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------- compiled form
-def _compiled(circuit):
-    """Arrays the kernel runs on: input nets first, then gates in topological order."""
-    cache = circuit._cache
-    if "compiled" not in cache:
-        order = circuit.gates()
-        input_nets = [net for nets in circuit.inputs.values() for net in nets]
-        index = {net: k for k, net in enumerate(input_nets + order)}
-        nodes = circuit.graph.nodes
-        op = np.array([gates.OPCODES[nodes[g]["kind"]] for g in order], dtype=np.int8)
-        ptr = np.zeros(len(order) + 1, dtype=np.int64)
-        flat = []
-        for k, g in enumerate(order):
-            flat.extend(index[i] for i in nodes[g]["inputs"])
-            ptr[k + 1] = len(flat)
-        cache["compiled"] = (op, ptr, np.array(flat, dtype=np.int64), len(input_nets), index)
-    return cache["compiled"]
-
-
-@njit(cache=True, inline="always")
-def _swap_stage(x, j, m):
-    """One stage of the transpose: swap the j x j off-diagonal sub-blocks."""
-    sj = np.uint64(j)
-    for k0 in range(0, 64, 2 * j):
-        for k in range(k0, k0 + j):
-            t = ((x[k] >> sj) ^ x[k + j]) & m
-            x[k + j] ^= t
-            x[k] ^= t << sj
-
-
-@njit(cache=True, inline="always")
-def _transpose64(x):
-    """Transpose a 64x64 bit matrix in place: bit c of x[r] <-> bit r of x[c].
-
-    Six stages swap ever smaller sub-blocks (32, 16, ..., 1); written out with constant
-    spans so the compiler can unroll them.
-    """
-    _swap_stage(x, 32, np.uint64(0x00000000FFFFFFFF))
-    _swap_stage(x, 16, np.uint64(0x0000FFFF0000FFFF))
-    _swap_stage(x, 8, np.uint64(0x00FF00FF00FF00FF))
-    _swap_stage(x, 4, np.uint64(0x0F0F0F0F0F0F0F0F))
-    _swap_stage(x, 2, np.uint64(0x3333333333333333))
-    _swap_stage(x, 1, np.uint64(0x5555555555555555))
-
-
-@njit(cache=True)
-def _thread_range(t, n_threads, n_items):
-    """Items [start, stop) of thread t when n_items are split into n_threads runs."""
-    per = (n_items + n_threads - 1) // n_threads
-    return t * per, min(n_items, (t + 1) * per)
-
-
-@njit(cache=True, parallel=True)
-def _pack_words(x, out, n_threads):
-    """(vectors,) uint64 operands -> out: (width, n_words) bit-sliced rows.
-
-    Narrow buses (<= 8 bits, such as cin) gather their bits directly; wider ones go
-    through the 64x64 transpose, whose cost does not depend on the width.
-    """
-    width, n_words = out.shape
-    n = x.shape[0]
-    for t in prange(n_threads):
-        tile = np.empty(64, dtype=np.uint64)
-        start, stop = _thread_range(t, n_threads, n_words)
-        for w in range(start, stop):
-            base = 64 * w
-            m = min(64, n - base)
-            if width <= 8:
-                for i in range(width):
-                    word = np.uint64(0)
-                    for r in range(m):
-                        word |= ((x[base + r] >> np.uint64(i)) & np.uint64(1)) << np.uint64(r)
-                    out[i, w] = word
-                continue
-            for r in range(m):
-                tile[r] = x[base + r]
-            for r in range(m, 64):
-                tile[r] = 0
-            _transpose64(tile)
-            for i in range(width):
-                out[i, w] = tile[i]
-
-
-@njit(cache=True, parallel=True)
-def _unpack_words(rows, n, n_threads):
-    """(width, n_words) bit-sliced rows -> (n,) uint64 operands."""
-    width, n_words = rows.shape
-    out = np.empty(n, dtype=np.uint64)
-    for t in prange(n_threads):
-        tile = np.empty(64, dtype=np.uint64)
-        start, stop = _thread_range(t, n_threads, n_words)
-        for w in range(start, stop):
-            base = 64 * w
-            m = min(64, n - base)
-            if width <= 8:
-                for r in range(m):
-                    v = np.uint64(0)
-                    for i in range(width):
-                        v |= ((rows[i, w] >> np.uint64(r)) & np.uint64(1)) << np.uint64(i)
-                    out[base + r] = v
-                continue
-            for i in range(width):
-                tile[i] = rows[i, w]
-            for i in range(width, 64):
-                tile[i] = 0
-            _transpose64(tile)
-            for r in range(m):
-                out[base + r] = tile[r]
-    return out
-
-
-@njit(cache=True, parallel=True)
-def _pack_bits(bits, out):
-    """(vectors, width) 0/1 uint8 -> out: (width, n_words) bit-sliced rows."""
-    n, width = bits.shape
-    n_words = out.shape[1]
-    for w in prange(n_words):
-        base = 64 * w
-        for i in range(width):
-            out[i, w] = 0
-        for r in range(min(64, n - base)):
-            for i in range(width):
-                out[i, w] |= np.uint64(bits[base + r, i] & 1) << np.uint64(r)
-
-
-@njit(cache=True, parallel=True)
-def _unpack_bits(rows, n):
-    """(width, n_words) bit-sliced rows -> (n, width) 0/1 uint8."""
-    width, n_words = rows.shape
-    out = np.empty((n, width), dtype=np.uint8)
-    for w in prange(n_words):
-        base = 64 * w
-        for r in range(min(64, n - base)):
-            for i in range(width):
-                out[base + r, i] = np.uint8((rows[i, w] >> np.uint64(r)) & np.uint64(1))
-    return out
-
-
-@njit(cache=True, parallel=True)
-def _run(op, ptr, flat, n_inputs, packed_in, out_rows, n_threads, block):
-    """Evaluate every gate on every word.
-
-    packed_in: (n_inputs, n_words) uint64; out_rows: net indices to return.
-    Returns (len(out_rows), n_words) uint64. Each of n_threads threads takes a
-    contiguous range of blocks of ``block`` words and keeps its own scratch copy of all
-    nets for one block, small enough to stay in cache.
-    """
-    n_words = packed_in.shape[1]
-    n_gates = op.shape[0]
-    n_nets = n_inputs + n_gates
-    out = np.empty((out_rows.shape[0], n_words), dtype=np.uint64)
-    n_blocks = (n_words + block - 1) // block
-    n_threads = max(1, min(n_threads, n_blocks))
-    for t in prange(n_threads):
-        v = np.empty((n_nets, block), dtype=np.uint64)
-        start, stop = _thread_range(t, n_threads, n_blocks)
-        for blk in range(start, stop):
-            w0 = blk * block
-            nw = min(block, n_words - w0)
-            for i in range(n_inputs):
-                for w in range(nw):
-                    v[i, w] = packed_in[i, w0 + w]
-            for g in range(n_gates):
-                d = n_inputs + g
-                code = op[g]
-                a = flat[ptr[g]]
-                if code == _NOT:
-                    for w in range(nw):
-                        v[d, w] = ~v[a, w]
-                    continue
-                if code == _BUF:
-                    for w in range(nw):
-                        v[d, w] = v[a, w]
-                    continue
-                b = flat[ptr[g] + 1]
-                if code == _AND or code == _NAND:
-                    for w in range(nw):
-                        v[d, w] = v[a, w] & v[b, w]
-                    for k in range(ptr[g] + 2, ptr[g + 1]):
-                        c = flat[k]
-                        for w in range(nw):
-                            v[d, w] &= v[c, w]
-                elif code == _OR or code == _NOR:
-                    for w in range(nw):
-                        v[d, w] = v[a, w] | v[b, w]
-                    for k in range(ptr[g] + 2, ptr[g + 1]):
-                        c = flat[k]
-                        for w in range(nw):
-                            v[d, w] |= v[c, w]
-                else:       # XOR, XNOR: exactly two inputs
-                    for w in range(nw):
-                        v[d, w] = v[a, w] ^ v[b, w]
-                if code == _NAND or code == _NOR or code == _XNOR:
-                    for w in range(nw):
-                        v[d, w] = ~v[d, w]
-            for o in range(out_rows.shape[0]):
-                src = out_rows[o]
-                for w in range(nw):
-                    out[o, w0 + w] = v[src, w]
-    return out
-
-
 def run_packed(circuit, packed_in: np.ndarray, rows: list[str]) -> np.ndarray:
     """Run the compiled netlist on bit-sliced inputs.
 
@@ -301,65 +100,61 @@ def run_packed(circuit, packed_in: np.ndarray, rows: list[str]) -> np.ndarray:
     -------
     (len(rows), n_words) uint64
     """
-    op, ptr, flat, n_inputs, index = _compiled(circuit)
+    prog = bitslice.program(circuit, rows)      # raises for unknown nets
+    n_inputs = sum(len(nets) for nets in circuit.inputs.values())
     if packed_in.dtype != np.uint64 or packed_in.ndim != 2 or packed_in.shape[0] != n_inputs:
         raise ValueError(f"packed_in must be a ({n_inputs}, n_words) uint64 array, "
                          f"got {packed_in.dtype} {packed_in.shape}")
-    missing = [r for r in rows if r not in index]
-    if missing:
-        raise ValueError(f"unknown nets {missing[:5]} in circuit {circuit.name!r}")
-    out_rows = np.array([index[r] for r in rows], dtype=np.int64)
-    return _run(op, ptr, flat, n_inputs, np.ascontiguousarray(packed_in), out_rows,
-                numba.get_num_threads(), _BLOCK)
+    block = bitslice.tile_words(prog.n_slots, packed_in.shape[1])
+    return bitslice.run_rows(prog.op, prog.ptr, prog.src, prog.dst, prog.n_slots, prog.out,
+                             np.ascontiguousarray(packed_in), numba.get_num_threads(), block)
 
 
 # ---------------------------------------------------------------------- public batch API
-def _fill_rows(out, bus, value, n_vectors):
-    """Write one bus's operand, in any accepted form, into its (width, n_words) rows."""
-    width, n_words = out.shape
-    if isinstance(value, np.ndarray):
-        if value.ndim == 1:
-            if value.dtype != np.uint64:
-                raise TypeError(f"operand {bus!r}: a 1-D array must have dtype uint64, got {value.dtype}"
-                                f" (use np.asarray(x, dtype=np.uint64), or a (vectors, {width}) uint8 bit matrix)")
-            if width > 64:
-                raise ValueError(f"operand {bus!r}: the bus is {width} bits wide, too wide for uint64; "
-                                 f"pass a (vectors, {width}) uint8 bit matrix")
-            if width < 64 and np.any(value >> np.uint64(width)):
-                bad = int(value[np.argmax(value >> np.uint64(width) != 0)])
-                raise ValueError(f"operand {bus!r} holds {bad}, out of range for a {width}-bit bus "
-                                 f"(0 <= {bus} <= {(1 << width) - 1})")
-            return _pack_words(np.ascontiguousarray(value), out, numba.get_num_threads())
-        if value.ndim == 2:
-            if value.dtype not in (np.uint8, np.bool_):
-                raise TypeError(f"operand {bus!r}: a bit matrix must have dtype uint8 (0/1), got {value.dtype}")
-            if value.shape[1] != width:
-                raise ValueError(f"operand {bus!r}: bit matrix has {value.shape[1]} columns; "
-                                 f"the bus is {width} bits wide, so the shape must be (vectors, {width})")
-            bits = np.ascontiguousarray(value.view(np.uint8))
-            if bits.size and bits.max() > 1:
-                raise ValueError(f"operand {bus!r}: a bit matrix may hold only 0 and 1, found {int(bits.max())}")
-            return _pack_bits(bits, out)
-        raise ValueError(f"operand {bus!r}: arrays must be 1-D (vectors,) uint64 or 2-D (vectors, {width}) "
-                         f"uint8, got {value.ndim} dimensions")
+def _array_form(bus, value, width) -> str:
+    """Check an operand array for a ``width``-bit bus: "words" for a (vectors,) uint64
+    array, "bits" for a (vectors, width) 0/1 matrix; raise TypeError/ValueError naming
+    the bus, what came and what is allowed."""
+    if value.ndim == 1:
+        if value.dtype != np.uint64:
+            raise TypeError(f"operand {bus!r}: a 1-D array must have dtype uint64, got {value.dtype}"
+                            f" (use np.asarray(x, dtype=np.uint64), or a (vectors, {width}) uint8 bit matrix)")
+        if width > 64:
+            raise ValueError(f"operand {bus!r}: the bus is {width} bits wide, too wide for uint64; "
+                             f"pass a (vectors, {width}) uint8 bit matrix")
+        if width < 64 and value.size and int(value.max()) >> width:    # max(): no temporary
+            bad = int(value[np.argmax(value >> np.uint64(width) != 0)])
+            raise ValueError(f"operand {bus!r} holds {bad}, out of range for a {width}-bit bus "
+                             f"(0 <= {bus} <= {(1 << width) - 1})")
+        return "words"
+    if value.ndim == 2:
+        if value.dtype not in (np.uint8, np.bool_):
+            raise TypeError(f"operand {bus!r}: a bit matrix must have dtype uint8 (0/1), got {value.dtype}")
+        if value.shape[1] != width:
+            raise ValueError(f"operand {bus!r}: bit matrix has {value.shape[1]} columns; "
+                             f"the bus is {width} bits wide, so the shape must be (vectors, {width})")
+        if value.size and value.view(np.uint8).max() > 1:
+            raise ValueError(f"operand {bus!r}: a bit matrix may hold only 0 and 1, "
+                             f"found {int(value.view(np.uint8).max())}")
+        return "bits"
+    raise ValueError(f"operand {bus!r}: arrays must be 1-D (vectors,) uint64 or 2-D (vectors, {width}) "
+                     f"uint8, got {value.ndim} dimensions")
+
+
+def _checked(circuit, operands: dict) -> tuple[dict, dict, int]:
+    """Resolve and check every operand: ``(values, forms, n_vectors)`` where forms maps
+    each bus to "words", "bits" or "int" (ints are range-checked and made Python ints)."""
     from .netlist import _check_operand
-    value = _check_operand(bus, value, width)
-    last = n_vectors - 64 * (n_words - 1)          # vectors in the last word
-    for i in range(width):
-        out[i, :] = 0
-        if (value >> i) & 1:
-            out[i, :] = ~np.uint64(0)
-            out[i, -1] = np.uint64((1 << last) - 1) if last < 64 else ~np.uint64(0)
-
-
-def pack(circuit, **operands) -> tuple[np.ndarray, int]:
-    """Turn operands (forms as in :func:`simulate`) into bit-sliced rows.
-
-    Returns ``(packed, n_vectors)``: ``packed`` is (input nets, ceil(n_vectors / 64))
-    uint64, one row per input net in bus order, ready for :func:`run_packed`.
-    """
     values = resolve_operands(circuit, operands)
-    lengths = {bus: v.shape[0] for bus, v in values.items() if isinstance(v, np.ndarray)}
+    forms = {}
+    for bus, value in values.items():
+        width = circuit.width(bus)
+        if isinstance(value, np.ndarray):
+            forms[bus] = _array_form(bus, value, width)
+        else:
+            values[bus] = _check_operand(bus, value, width)
+            forms[bus] = "int"
+    lengths = {bus: v.shape[0] for bus, v in values.items() if forms[bus] != "int"}
     if not lengths:
         raise ValueError("simulate needs at least one operand given as an array; "
                          "for a single vector use circuit.evaluate(...)")
@@ -368,14 +163,72 @@ def pack(circuit, **operands) -> tuple[np.ndarray, int]:
     n_vectors = next(iter(lengths.values()))
     if n_vectors == 0:
         raise ValueError("operand arrays are empty: give at least one vector")
+    return values, forms, n_vectors
+
+
+def _fill_rows(out, value, form, n_vectors):
+    """Write one checked operand into its bus's (width, n_words) bit-sliced rows."""
+    width, n_words = out.shape
+    if form == "words":
+        bitslice.pack_words(np.ascontiguousarray(value), out, numba.get_num_threads(), _WORDS)
+    elif form == "bits":
+        bitslice.pack_bits(np.ascontiguousarray(value.view(np.uint8)), out)
+    else:
+        last = n_vectors - 64 * (n_words - 1)          # vectors in the last word
+        for i in range(width):
+            out[i, :] = 0
+            if (value >> i) & 1:
+                out[i, :] = ~np.uint64(0)
+                out[i, -1] = np.uint64((1 << last) - 1) if last < 64 else ~np.uint64(0)
+
+
+def pack(circuit, **operands) -> tuple[np.ndarray, int]:
+    """Turn operands (forms as in :func:`simulate`) into bit-sliced rows.
+
+    Returns ``(packed, n_vectors)``: ``packed`` is (input nets, ceil(n_vectors / 64))
+    uint64, one row per input net in bus order, ready for :func:`run_packed`.
+    """
+    values, forms, n_vectors = _checked(circuit, operands)
     n_words = (n_vectors + 63) // 64
     packed = np.empty((sum(circuit.width(bus) for bus in values), n_words), dtype=np.uint64)
     row = 0
-    for bus, v in values.items():
+    for bus, value in values.items():
         width = circuit.width(bus)
-        _fill_rows(packed[row:row + width], bus, v, n_vectors)
+        _fill_rows(packed[row:row + width], value, forms[bus], n_vectors)
         row += width
     return packed, n_vectors
+
+
+def _simulate_words(circuit, values, forms, n_vectors, probe) -> dict | None:
+    """The fused path: uint64 operands (and ints) in, uint64 buses out, never writing
+    bit-sliced rows to memory. Probes come back as 1-bit buses. Returns None when a
+    constant operand has bits beyond 64 (the general path takes it)."""
+    if any(forms[bus] == "int" and values[bus] >> 64 for bus in values):
+        return None
+    buses = list(circuit.outputs.items()) + [(net, [net]) for net in probe]
+    prog = bitslice.program(circuit, [net for _, nets in buses for net in nets])
+    arrays = []
+    source = np.full(len(values), -1, dtype=np.int64)     # which array, -1: constant
+    constant = np.zeros(len(values), dtype=np.uint64)
+    for k, (bus, value) in enumerate(values.items()):
+        if forms[bus] == "words":
+            source[k] = len(arrays)
+            arrays.append(np.ascontiguousarray(value))
+        else:
+            constant[k] = value
+    # The first two arrays go in as they are; only further ones are copied together.
+    first, second = (arrays + arrays[:1])[:2]
+    rest = np.stack(arrays[2:]) if len(arrays) > 2 else np.empty((0, n_vectors), np.uint64)
+    width = np.array([circuit.width(bus) for bus in values], dtype=np.int64)
+    out_width = np.array([len(nets) for _, nets in buses], dtype=np.int64)
+    block = bitslice.tile_words(prog.n_slots, (n_vectors + 63) // 64)
+    out = bitslice.run_words(prog.op, prog.ptr, prog.src, prog.dst, prog.n_slots, first, second,
+                             rest, width, source, constant, prog.out, out_width, n_vectors,
+                             numba.get_num_threads(), block)
+    result = {bus: out[k] for k, bus in enumerate(circuit.outputs)}
+    for k, net in enumerate(probe, start=len(circuit.outputs)):
+        result[net] = out[k].astype(np.uint8)
+    return result
 
 
 def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> dict:
@@ -399,6 +252,12 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
     dict
         ``{output bus: array}`` plus ``{net: (vectors,) uint8}`` for each probe.
 
+    Notes
+    -----
+    With uint64 operands and outputs the whole run is one kernel (see
+    :mod:`adders.bitslice`): each thread turns a tile of operands sideways, evaluates
+    every gate on it and turns the sums back, all in cache.
+
     Examples
     --------
     >>> import numpy as np
@@ -408,11 +267,19 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
     >>> out["s"].tolist(), out["cout"].tolist()
     ([44, 16], [1, 0])
     """
-    values = resolve_operands(circuit, operands)
-    packed, n_vectors = pack(circuit, **values)
-    if as_bits is None:
-        any_bits = any(isinstance(v, np.ndarray) and v.ndim == 2 for v in values.values())
+    values, forms, n_vectors = _checked(circuit, operands)
     probe = list(probe or [])
+    any_bits = "bits" in forms.values()
+    widest = max(len(nets) for nets in circuit.outputs.values())
+    if as_bits is False and widest > 64:
+        bus = next(b for b, nets in circuit.outputs.items() if len(nets) == widest)
+        raise ValueError(f"output bus {bus!r} is {widest} bits wide, too wide for uint64; "
+                         f"use as_bits=True")
+    if not as_bits and not any_bits and widest <= 64:
+        result = _simulate_words(circuit, values, forms, n_vectors, probe)
+        if result is not None:
+            return result
+    packed, _ = pack(circuit, **values)
     rows = [net for nets in circuit.outputs.values() for net in nets] + probe
     out_rows = run_packed(circuit, packed, rows)
     result, k = {}, 0
@@ -420,11 +287,9 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
         part = out_rows[k:k + len(nets)]
         k += len(nets)
         bits = as_bits if as_bits is not None else (any_bits or len(nets) > 64)
-        if not bits and len(nets) > 64:
-            raise ValueError(f"output bus {bus!r} is {len(nets)} bits wide, too wide for uint64; "
-                             f"use as_bits=True")
-        result[bus] = _unpack_bits(part, n_vectors) if bits else _unpack_words(part, n_vectors, numba.get_num_threads())
+        result[bus] = (bitslice.unpack_bits(part, n_vectors) if bits else
+                       bitslice.unpack_words(part, n_vectors, numba.get_num_threads(), _WORDS))
     for net in probe:
-        result[net] = _unpack_bits(out_rows[k:k + 1], n_vectors)[:, 0]
+        result[net] = bitslice.unpack_bits(out_rows[k:k + 1], n_vectors)[:, 0]
         k += 1
     return result

@@ -199,12 +199,11 @@ def _target_lines(section: dict) -> list[str]:
     if section.get("targets"):
         out = []
         for t in section["targets"]:
-            head = (f"{section['name']}: {t['design']}, ours {t['ours']} >= "
-                    f"{t['required']:,.0f}x {t['peer']}")
-            if t["ratio"] is None:
+            head = f"{section['name']}: {t['design']}, {t['claim']}"
+            if t["met"] is None:
                 out.append(f"- {head}: NOT MEASURED ({t['reason']})")
             else:
-                out.append(f"- {head}: {t['ratio']:,.1f}x, {'met' if t['met'] else 'MISSED'}")
+                out.append(f"- {head}: {t['measured']}, {'met' if t['met'] else 'MISSED'}")
         return out
     words = ("target", "met", "missed")
     lines = [f"- {section['name']} (its own words): {line.strip()}"

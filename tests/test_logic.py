@@ -69,24 +69,6 @@ def test_probe_matches_reference_on_internal_nets(arch):
         np.testing.assert_array_equal(out[net], ref[net].astype(np.uint8), err_msg=net)
 
 
-@pytest.mark.parametrize("width", [1, 7, 33, 63, 64])
-def test_transpose_roundtrip_and_reference(width):
-    rng = np.random.default_rng(width)
-    n = 777
-    hi = (1 << width) - 1
-    x = rng.integers(0, 2**63, n, dtype=np.uint64) * np.uint64(2) + rng.integers(0, 2, n, dtype=np.uint64)
-    x &= np.uint64(hi)
-    rows = np.empty((width, (n + 63) // 64), dtype=np.uint64)
-    logic._pack_words(x, rows, 2)
-    for i in range(width):                          # reference: bit i of vector v at word v//64
-        bits = ((x >> np.uint64(i)) & np.uint64(1)).astype(np.uint8)
-        ref = np.zeros((n + 63) // 64, dtype=np.uint64)
-        for v in np.nonzero(bits)[0]:
-            ref[v // 64] |= np.uint64(1) << np.uint64(v % 64)
-        np.testing.assert_array_equal(rows[i], ref)
-    np.testing.assert_array_equal(logic._unpack_words(rows, n, 2), x)
-
-
 def test_forms_agree_uint64_bits_and_scalars():
     c = build("brent-kung", 16)
     rng = np.random.default_rng(2)
