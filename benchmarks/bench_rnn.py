@@ -2,13 +2,15 @@
 
     python benchmarks/bench_rnn.py            # full run (several minutes)
     python benchmarks/bench_rnn.py --quick    # under a minute
+    python benchmarks/bench_rnn.py --only sweep --models LSTM --T 1024 4096 --H 128
 
 (a) one JSB Chorales training epoch of the paper's CL-RNN (88 in, 150 hidden,
     k = 5, 4 levels, dropout 0.25, music head, Adam lr 1e-2, one sequence per
     step, x = seq[:-1], y = seq[1:]), ours and PyTorch's in the same run;
 (b) forward + backward time against sequence length T for CL-RNN, Elman RNN and
     LSTM, with each model's work (multiply-adds of one forward pass) and depth
-    (longest chain of dependent layer applications);
+    (longest chain of dependent layer applications); as in training on data,
+    neither side computes the gradient with respect to the input x;
 (c) cold versus warm process start (Numba's on-disk cache).
 
 PyTorch is optional: without it only our numbers are printed. The data file is
@@ -198,15 +200,19 @@ def _best_time(fn, budget):
     return best
 
 
-def bench_sweep(quick, torch, input_size=88):
+def bench_sweep(quick, torch, input_size=88, models=None, Ts=None, Bs=None, Hs=None):
+    """Sweep; ``models``, ``Ts``, ``Bs``, ``Hs`` (lists or None for the defaults)
+    restrict it to chosen models and sizes."""
     print("\n(b) forward + backward time vs T (float32, input size 88; best of repeats)")
-    Ts = [64, 256, 1024] if quick else [64, 256, 1024, 4096]
-    Bs = [1] if quick else [1, 8]
-    Hs = [32] if quick else [32, 128]
+    Ts = Ts or ([64, 256, 1024] if quick else [64, 256, 1024, 4096])
+    Bs = Bs or ([1] if quick else [1, 8])
+    Hs = Hs or ([32] if quick else [32, 128])
     budget = 0.1 if quick else 0.5
     builders = {"CL-RNN": lambda I, H: CLRNN(I, H, levels=4, kernel_size=5, seed=0),
                 "Elman": lambda I, H: ElmanRNN(I, H, seed=0),
                 "LSTM": lambda I, H: LSTM(I, H, seed=0)}
+    if models:
+        builders = {k: v for k, v in builders.items() if k in models}
     tm = torch_models(torch) if torch is not None else None
     print(f"    {'model':7s} {'H':>4s} {'B':>2s} {'T':>5s} {'MACs fwd':>10s} {'depth':>5s} "
           f"{'ours ms':>9s} {'torch ms':>9s} {'ours/torch':>10s}")
@@ -220,9 +226,9 @@ def bench_sweep(quick, torch, input_size=88):
                     x = rng.random((B, T, input_size), dtype=np.float32)
                     dh = np.ones((B, T, H), np.float32)
 
-                    def ours():
+                    def ours():  # like torch below: no gradient wrt the data x
                         body.forward(x)
-                        body.backward(dh)
+                        body.backward(dh, input_grad=False)
 
                     t_ours = _best_time(ours, budget)
                     t_torch = np.nan
@@ -272,6 +278,11 @@ def main(argv=None):
                     help="path to JSB_Chorales.mat")
     ap.add_argument("--only", choices=["jsb", "sweep", "start"], default=None,
                     help="run one part only")
+    ap.add_argument("--models", nargs="+", choices=["CL-RNN", "Elman", "LSTM"],
+                    help="(b) only these models")
+    ap.add_argument("--T", nargs="+", type=int, help="(b) only these sequence lengths")
+    ap.add_argument("--B", nargs="+", type=int, help="(b) only these batch sizes")
+    ap.add_argument("--H", nargs="+", type=int, help="(b) only these hidden sizes")
     args = ap.parse_args(argv)
     torch = _torch()
     load = os.getloadavg()[0]
@@ -286,7 +297,7 @@ def main(argv=None):
     if args.only in (None, "jsb"):
         bench_jsb(args.data, args.quick, torch)
     if args.only in (None, "sweep"):
-        bench_sweep(args.quick, torch)
+        bench_sweep(args.quick, torch, models=args.models, Ts=args.T, Bs=args.B, Hs=args.H)
     if args.only in (None, "start"):
         bench_start()
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")

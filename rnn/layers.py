@@ -81,15 +81,15 @@ class CausalConv1d(Layer):
     def forward(self, x, train=False):
         p = self._params
         w, norm = K.weight_norm_forward(p["v"], p["g"])
-        y, col = K.causal_conv1d_forward(x, w, p["b"], self.dilation)
-        self._cache = (w, norm, col)
+        y = K.causal_conv1d_forward(x, w, p["b"], self.dilation)
+        self._cache = (w, norm, x)  # the backward pass re-gathers x block by block
         return y
 
     def backward(self, dy, need_dx=True):
         """Fills grads; returns dx (B, T, C_in), or None when need_dx is False."""
-        w, norm, col = self._need_cache()
+        w, norm, x = self._need_cache()
         p = self._params
-        dx, dw, db = K.causal_conv1d_backward(dy, col, w, self.dilation, need_dx)
+        dx, dw, db = K.causal_conv1d_backward(dy, x, w, self.dilation, need_dx)
         dv, dg = K.weight_norm_backward(p["v"], p["g"], norm, dw)
         self._grads = {"v": dv, "g": dg, "b": db}
         return dx

@@ -2,13 +2,16 @@
 
 Who does what, chosen by measurement on a 2-core machine:
 
-- NumPy matmul (BLAS) for every large product: the convolution as one product
-  over gathered taps, input projections, weight gradients, heads.
+- NumPy matmul (BLAS) for every large product: the convolution as products over
+  cache-sized blocks of gathered taps, input projections, weight gradients, heads.
 - Numba ``@njit(cache=True)`` loops for what BLAS cannot do: the causal gather and
-  scatter (im2col / col2im), weight normalisation, the serial recurrences with
+  scatter of those blocks, weight normalisation, the serial recurrences with
   their small per-step products, the losses, ReLU and dropout.
 - NumPy's ufunc for tanh over whole arrays (vectorised; a compiled scalar loop
-  was about ten times slower in float32).
+  was about ten times slower in float32). Inside the serial recurrences, where a
+  step's gates are too few for a ufunc call to pay, float32 tanh and sigmoid use a
+  rational approximation (relative error 3.3e-7) that the compiler vectorises;
+  float64 keeps the library functions, so parity with PyTorch stays exact.
 - No ``prange``: at these sizes a thread launch costs more than the loop, and
   Numba's workers then compete with the BLAS threads for the same two cores.
 

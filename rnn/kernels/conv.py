@@ -7,10 +7,18 @@ d dilation. The output at step t only sees x[t - (k-1) d .. t]:
     y[b, t, o] = b[o] + sum_{j, c} w[o, c, j] * x[b, t - (k-1-j) d, c]
 
 which equals a Conv1d with left padding (k-1) d (or symmetric padding then
-trimming the last (k-1) d outputs). Implementation: a Numba im2col gathers the
-k shifted copies into ``col`` (B*T, k*C_in), and one BLAS product does the
-arithmetic; the backward pass is two BLAS products and a Numba col2im
-scatter-add. Cost O(B T k C_in C_out) multiply-adds forward, twice that back.
+trimming the last (k-1) d outputs).
+
+Implementation: the B*T output rows are processed in blocks of a few hundred.
+For each block a Numba gather copies the k shifted input rows side by side into a
+small ``col`` buffer (rows, k*C_in) that stays in cache, and one BLAS product
+writes the block's outputs. The backward pass re-gathers the same block for the
+weight gradient (col^T dy) and scatter-adds dy W^T back to the input rows.
+Gathering block by block instead of the whole (B*T, k*C_in) matrix at once keeps
+every temporary small: a full col matrix is k times the input, and at B*T = 32768
+such fresh allocations cost more in page faults and memory traffic than the
+products themselves. Only x is kept for the backward pass.
+Cost O(B T k C_in C_out) multiply-adds forward, twice that back.
 """
 import numpy as np
 from numba import njit
@@ -82,37 +90,48 @@ def weight_norm_backward(v, g, norm, dw):
     return _wn_backward(np.ascontiguousarray(v), g, norm, np.ascontiguousarray(dw))
 
 
-@njit(cache=True)
-def _im2col(x, k, d):
-    # x (B, T, C) -> col (B, T, k*C); col[b, t, j*C + c] = x[b, t - (k-1-j) d, c]
-    B, T, C = x.shape
-    col = np.empty((B, T, k * C), dtype=x.dtype)  # every entry written once below
-    for bi in range(B):
-        for t in range(T):
-            for j in range(k):
-                s = t - (k - 1 - j) * d
-                if s >= 0:
-                    for c in range(C):
-                        col[bi, t, j * C + c] = x[bi, s, c]
-                else:  # the causal zero padding
-                    for c in range(C):
-                        col[bi, t, j * C + c] = 0.0
-    return col
+# col blocks of about this many bytes: large enough for efficient BLAS products,
+# small enough to stay in the per-core cache between the gather and the product
+_BLOCK_BYTES = 1 << 21
+
+
+@njit(cache=True, inline="always")
+def _tap_source(r, T, j, k, d):
+    # flat row r = b*T + t of (B, T, .) and tap j -> (b, source step t - (k-1-j) d);
+    # a negative step is the causal zero padding
+    bi = r // T
+    return bi, r - bi * T - (k - 1 - j) * d
 
 
 @njit(cache=True)
-def _col2im(dcol, k, d, C):
-    # dcol (B, T, k*C) -> dx (B, T, C): scatter-add each tap back to its source step
-    B, T, _ = dcol.shape
-    dx = np.zeros((B, T, C), dtype=dcol.dtype)
-    for bi in range(B):
-        for t in range(T):
-            for j in range(k):
-                s = t - (k - 1 - j) * d
-                if s >= 0:
-                    for c in range(C):
-                        dx[bi, s, c] += dcol[bi, t, j * C + c]
-    return dx
+def _gather_rows(x, r0, r1, k, d, col):
+    # flat rows r0..r1 of x (B, T, C) -> col (r1 - r0, k*C);
+    # col[r - r0, j*C + c] = x[b, t - (k-1-j) d, c], or 0 before the sequence start
+    T, C = x.shape[1], x.shape[2]
+    for r in range(r0, r1):
+        for j in range(k):
+            bi, s = _tap_source(r, T, j, k, d)
+            for c in range(C):
+                col[r - r0, j * C + c] = x[bi, s, c] if s >= 0 else 0.0
+
+
+@njit(cache=True)
+def _scatter_add_rows(dcol, r0, r1, k, d, dx):
+    # adjoint of _gather_rows: add each tap's gradient back to its source row of dx
+    T, C = dx.shape[1], dx.shape[2]
+    for r in range(r0, r1):
+        for j in range(k):
+            bi, s = _tap_source(r, T, j, k, d)
+            if s >= 0:
+                for c in range(C):
+                    dx[bi, s, c] += dcol[r - r0, j * C + c]
+
+
+def _block_rows(n_rows, width, itemsize, block_rows):
+    """Rows per col block: about _BLOCK_BYTES, at least 64, at most n_rows."""
+    if block_rows is None:
+        block_rows = max(64, _BLOCK_BYTES // (width * itemsize))
+    return max(1, min(int(block_rows), n_rows))
 
 
 def _wmat(w):
@@ -121,39 +140,51 @@ def _wmat(w):
     return np.ascontiguousarray(w.transpose(2, 1, 0).reshape(k * c_in, c_out))
 
 
-def causal_conv1d_forward(x, w, b, dilation):
+def causal_conv1d_forward(x, w, b, dilation, block_rows=None):
     """Causal dilated convolution.
 
     Parameters
     ----------
-    x : ndarray (B, T, C_in), C-contiguous
+    x : ndarray (B, T, C_in)
     w : ndarray (C_out, C_in, k) effective weight
     b : ndarray (C_out,)
     dilation : int >= 1
+    block_rows : int or None, rows of B*T per gathered block (None: about 2 MiB
+        of col); only speed depends on it
 
     Returns
     -------
     y : ndarray (B, T, C_out)
-    col : ndarray (B*T, k*C_in), the gathered input kept for the backward pass
     """
+    x = np.ascontiguousarray(x)
     B, T, c_in = x.shape
     c_out, _, k = w.shape
-    col = _im2col(np.ascontiguousarray(x), k, dilation).reshape(B * T, k * c_in)
-    y = col @ _wmat(w)  # (B*T, k*C_in) @ (k*C_in, C_out) -> (B*T, C_out)
-    y += b
-    return y.reshape(B, T, c_out), col
+    n = B * T
+    wmat = _wmat(w)  # (k*C_in, C_out)
+    y = np.empty((n, c_out), x.dtype)  # (B*T, C_out)
+    rows = _block_rows(n, k * c_in, x.itemsize, block_rows)
+    col = np.empty((rows, k * c_in), x.dtype)
+    for r0 in range(0, n, rows):
+        r1 = min(n, r0 + rows)
+        cb = col[:r1 - r0]
+        _gather_rows(x, r0, r1, k, dilation, cb)
+        yb = y[r0:r1]
+        np.matmul(cb, wmat, out=yb)  # (rows, k*C_in) @ (k*C_in, C_out)
+        yb += b
+    return y.reshape(B, T, c_out)
 
 
-def causal_conv1d_backward(dy, col, w, dilation, need_dx=True):
+def causal_conv1d_backward(dy, x, w, dilation, need_dx=True, block_rows=None):
     """Backward of :func:`causal_conv1d_forward`.
 
     Parameters
     ----------
     dy : ndarray (B, T, C_out)
-    col : ndarray (B*T, k*C_in) from the forward pass
+    x : ndarray (B, T, C_in), the forward input
     w : ndarray (C_out, C_in, k)
     dilation : int
     need_dx : bool, False skips the input gradient (for a first layer fed by data)
+    block_rows : int or None, as in :func:`causal_conv1d_forward`
 
     Returns
     -------
@@ -161,14 +192,29 @@ def causal_conv1d_backward(dy, col, w, dilation, need_dx=True):
     dw : ndarray (C_out, C_in, k)
     db : ndarray (C_out,)
     """
+    x = np.ascontiguousarray(x)
     B, T, c_out = dy.shape
     _, c_in, k = w.shape
-    dy2 = dy.reshape(B * T, c_out)  # (B*T, C_out)
-    dwmat = col.T @ dy2  # (k*C_in, B*T) @ (B*T, C_out) -> (k*C_in, C_out)
+    n = B * T
+    dy2 = np.ascontiguousarray(dy).reshape(n, c_out)  # (B*T, C_out)
+    wmat_t = _wmat(w).T  # (C_out, k*C_in)
+    rows = _block_rows(n, k * c_in, x.itemsize, block_rows)
+    col = np.empty((rows, k * c_in), x.dtype)
+    dwmat = np.zeros((k * c_in, c_out), x.dtype)
+    part = np.empty_like(dwmat)
+    if need_dx:
+        dx = np.zeros_like(x)
+        dcol = np.empty_like(col)
+    for r0 in range(0, n, rows):
+        r1 = min(n, r0 + rows)
+        cb = col[:r1 - r0]
+        _gather_rows(x, r0, r1, k, dilation, cb)
+        np.matmul(cb.T, dy2[r0:r1], out=part)  # (k*C_in, rows) @ (rows, C_out)
+        dwmat += part
+        if need_dx:
+            dcb = dcol[:r1 - r0]
+            np.matmul(dy2[r0:r1], wmat_t, out=dcb)  # (rows, C_out) @ (C_out, k*C_in)
+            _scatter_add_rows(dcb, r0, r1, k, dilation, dx)
     dw = np.ascontiguousarray(dwmat.reshape(k, c_in, c_out).transpose(2, 1, 0))
     db = dy2.sum(axis=0)
-    if not need_dx:
-        return None, dw, db
-    dcol = dy2 @ _wmat(w).T  # (B*T, C_out) @ (C_out, k*C_in) -> (B*T, k*C_in)
-    dx = _col2im(dcol.reshape(B, T, k * c_in), k, dilation, c_in)
-    return dx, dw, db
+    return (dx if need_dx else None), dw, db

@@ -18,7 +18,8 @@ product each outside (dW_hh = dpre^T @ h_prev). Depth is T; work is
 O(T B G H^2) with G = 1, 4, 3 gates.
 """
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 __all__ = [
     "rnn_forward",
@@ -29,30 +30,97 @@ __all__ = [
     "gru_backward",
 ]
 
+# float32 tanh(x) ~ x P(x^2) / Q(x^2) on |x| <= 9 (beyond, tanh rounds to +-1 in
+# float32). Coefficients from a least-squares fit of the relative error on [0, 9];
+# max relative error 3.3e-7 (about 5 ulp) when evaluated in float32. Plain
+# arithmetic, so the compiler vectorises loops over it, whereas a call to the libm
+# tanh or exp stays scalar (no vector maths library here): on a (8, 512) LSTM gate
+# block per step the scalar calls took longer than the recurrent product itself.
+_F32 = np.float32
+_TANH_P = tuple(_F32(c) for c in (9.99999993e-01, 1.33850199e-01, 3.50020032e-03,
+                                  2.06796330e-05, 1.34423552e-08))
+_TANH_Q = tuple(_F32(c) for c in (1.0, 4.67183410e-01, 2.58948709e-02, 3.29294729e-04,
+                                  7.81457677e-07))
+_CLIP, _ONE, _HALF = _F32(9.0), _F32(1.0), _F32(0.5)
+_P0, _P1, _P2, _P3, _P4 = _TANH_P
+_Q0, _Q1, _Q2, _Q3, _Q4 = _TANH_Q
 
-@njit(cache=True)
+
+def _tanh32(v):
+    """Rational float32 tanh (see the module constants); v a float32 scalar."""
+    x = min(max(v, -_CLIP), _CLIP)
+    s = x * x
+    p = (((_P4 * s + _P3) * s + _P2) * s + _P1) * s + _P0
+    q = (((_Q4 * s + _Q3) * s + _Q2) * s + _Q1) * s + _Q0
+    return min(max(x * p / q, -_ONE), _ONE)
+
+
+def _tanh(v):
+    """tanh of a scalar: the vectorisable rational form in float32, libm in float64
+    (where the parity tests need full precision)."""
+    return np.tanh(v)
+
+
 def _sigmoid(v):
+    """Logistic sigmoid 1 / (1 + exp(-v)) of a scalar (float32: via tanh)."""
     return 1.0 / (1.0 + np.exp(-v))
 
 
-@njit(cache=True)
+# error_model="numpy": a float division by zero gives inf instead of raising, so
+# the compiled division has no branch and loops over it vectorise
+_JIT = {"cache": True, "error_model": "numpy"}
+
+
+@overload(_tanh, jit_options=_JIT)
+def _tanh_impl(v):
+    if isinstance(v, types.Float) and v.bitwidth == 32:
+        return _tanh32
+    return lambda v: np.tanh(v)
+
+
+@overload(_sigmoid, jit_options=_JIT)
+def _sigmoid_impl(v):
+    if isinstance(v, types.Float) and v.bitwidth == 32:
+        return lambda v: _HALF + _HALF * _tanh(_HALF * v)  # s(v) = (1 + tanh(v/2)) / 2
+    return lambda v: 1.0 / (1.0 + np.exp(-v))
+
+
+@njit(**_JIT)
 def _mm(a, b, out):
     # out (M, N) = a (M, K) @ b (K, N); the inner loop runs along contiguous rows
-    # of b and out, so it vectorises. Plain loops rather than a BLAS call: the
+    # of b and out, so it vectorises; four rows of a at a time, so each row of b
+    # loaded serves four rows of out. Plain loops rather than a BLAS call: the
     # per-step products are small, and BLAS here would wake a second thread pool
     # (and need SciPy's BLAS bindings at compile time).
     M, K = a.shape
     N = b.shape[1]
-    for i in range(M):
+    i = 0
+    while i + 4 <= M:
+        for j in range(N):
+            out[i, j] = 0.0
+            out[i + 1, j] = 0.0
+            out[i + 2, j] = 0.0
+            out[i + 3, j] = 0.0
+        for k in range(K):
+            a0, a1, a2, a3 = a[i, k], a[i + 1, k], a[i + 2, k], a[i + 3, k]
+            for j in range(N):
+                bkj = b[k, j]
+                out[i, j] += a0 * bkj
+                out[i + 1, j] += a1 * bkj
+                out[i + 2, j] += a2 * bkj
+                out[i + 3, j] += a3 * bkj
+        i += 4
+    while i < M:  # the remaining 0-3 rows one at a time
         for j in range(N):
             out[i, j] = 0.0
         for k in range(K):
             aik = a[i, k]
             for j in range(N):
                 out[i, j] += aik * b[k, j]
+        i += 1
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def rnn_forward(xw, w_hh_t, h0):
     """tanh RNN over time.
 
@@ -74,13 +142,13 @@ def rnn_forward(xw, w_hh_t, h0):
         _mm(h, w_hh_t, a)  # (B, H) @ (H, H)
         for b in range(B):
             for i in range(H):
-                v = np.tanh(xw[b, t, i] + a[b, i])
+                v = _tanh(xw[b, t, i] + a[b, i])
                 h[b, i] = v
                 hs[b, t, i] = v
     return hs
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def rnn_backward(dhs, hs, w_hh):
     """BPTT of :func:`rnn_forward`.
 
@@ -104,7 +172,7 @@ def rnn_backward(dhs, hs, w_hh):
     return dpre, dh
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def lstm_forward(xw, w_hh_t, h0, c0):
     """LSTM over time.
 
@@ -130,25 +198,32 @@ def lstm_forward(xw, w_hh_t, h0, c0):
     for t in range(T):
         _mm(h, w_hh_t, a)  # (B, H) @ (H, 4H)
         for b in range(B):
-            for j in range(H):
-                ig = _sigmoid(xw[b, t, j] + a[b, j])
-                fg = _sigmoid(xw[b, t, H + j] + a[b, H + j])
-                gg = np.tanh(xw[b, t, 2 * H + j] + a[b, 2 * H + j])
-                og = _sigmoid(xw[b, t, 3 * H + j] + a[b, 3 * H + j])
-                cn = fg * c[b, j] + ig * gg
-                hn = og * np.tanh(cn)
-                c[b, j] = cn
-                h[b, j] = hn
-                cs[b, t, j] = cn
-                hs[b, t, j] = hn
-                acts[b, t, j] = ig
-                acts[b, t, H + j] = fg
-                acts[b, t, 2 * H + j] = gg
-                acts[b, t, 3 * H + j] = og
+            _lstm_cell(xw[b, t], a[b], c[b], h[b], acts[b, t], cs[b, t], hs[b, t])
     return hs, cs, acts
 
 
-@njit(cache=True)
+@njit(**_JIT)
+def _lstm_cell(xw, a, c, h, act, cs, hs):
+    # one row: xw, a, act (4H,); c, h updated in place; cs, hs (H,) written.
+    # Separate simple loops over contiguous rows, so each one vectorises.
+    H = c.shape[0]
+    for j in range(2 * H):  # i, f
+        act[j] = _sigmoid(xw[j] + a[j])
+    for j in range(2 * H, 3 * H):  # g
+        act[j] = _tanh(xw[j] + a[j])
+    for j in range(3 * H, 4 * H):  # o
+        act[j] = _sigmoid(xw[j] + a[j])
+    for j in range(H):
+        cn = act[H + j] * c[j] + act[j] * act[2 * H + j]
+        c[j] = cn
+        cs[j] = cn
+    for j in range(H):
+        hn = act[3 * H + j] * _tanh(c[j])
+        h[j] = hn
+        hs[j] = hn
+
+
+@njit(**_JIT)
 def lstm_backward(dhs, cs, acts, c0, w_hh):
     """BPTT of :func:`lstm_forward`.
 
@@ -158,32 +233,44 @@ def lstm_backward(dhs, cs, acts, c0, w_hh):
     dh0, dc0 : (B, H)
     """
     B, T, H = cs.shape
+    one = np.ones(1, cs.dtype)[0]  # 1 in the arrays' dtype: no float64 promotion
+    tcs = np.empty_like(cs)
+    for b in range(B):  # tanh(c[t]) for all steps at once, outside the serial chain
+        for t in range(T):
+            for j in range(H):
+                tcs[b, t, j] = _tanh(cs[b, t, j])
     dpre = np.empty_like(acts)
     dh = np.zeros((B, H), cs.dtype)
     dc = np.zeros((B, H), cs.dtype)
     dp = np.empty((B, 4 * H), cs.dtype)
     for t in range(T - 1, -1, -1):
         for b in range(B):
-            for j in range(H):
-                ig = acts[b, t, j]
-                fg = acts[b, t, H + j]
-                gg = acts[b, t, 2 * H + j]
-                og = acts[b, t, 3 * H + j]
-                tc = np.tanh(cs[b, t, j])
-                cp = cs[b, t - 1, j] if t > 0 else c0[b, j]
-                dhv = dhs[b, t, j] + dh[b, j]
-                dcv = dc[b, j] + dhv * og * (1.0 - tc * tc)
-                dp[b, j] = dcv * gg * ig * (1.0 - ig)
-                dp[b, H + j] = dcv * cp * fg * (1.0 - fg)
-                dp[b, 2 * H + j] = dcv * ig * (1.0 - gg * gg)
-                dp[b, 3 * H + j] = dhv * tc * og * (1.0 - og)
-                dc[b, j] = dcv * fg
+            cp = cs[b, t - 1] if t > 0 else c0[b]
+            _lstm_cell_back(dhs[b, t], acts[b, t], tcs[b, t], cp, dh[b], dc[b], dp[b], one)
         dpre[:, t, :] = dp
         _mm(dp, w_hh, dh)  # (B, 4H) @ (4H, H)
     return dpre, dh, dc
 
 
-@njit(cache=True)
+@njit(**_JIT)
+def _lstm_cell_back(dhs, act, tc, cp, dh, dc, dp, one):
+    # one row: dp (4H,) = gradient wrt the gate pre-activations; dc updated in place
+    H = tc.shape[0]
+    for j in range(H):
+        ig = act[j]
+        fg = act[H + j]
+        gg = act[2 * H + j]
+        og = act[3 * H + j]
+        dhv = dhs[j] + dh[j]
+        dcv = dc[j] + dhv * og * (one - tc[j] * tc[j])
+        dp[j] = dcv * gg * ig * (one - ig)
+        dp[H + j] = dcv * cp[j] * fg * (one - fg)
+        dp[2 * H + j] = dcv * ig * (one - gg * gg)
+        dp[3 * H + j] = dhv * tc[j] * og * (one - og)
+        dc[j] = dcv * fg
+
+
+@njit(**_JIT)
 def gru_forward(xw, w_hh_t, b_hh, h0):
     """GRU over time.
 
@@ -214,7 +301,7 @@ def gru_forward(xw, w_hh_t, b_hh, h0):
                 r = _sigmoid(xw[b, t, j] + a[b, j] + b_hh[j])
                 z = _sigmoid(xw[b, t, H + j] + a[b, H + j] + b_hh[H + j])
                 hn = a[b, 2 * H + j] + b_hh[2 * H + j]
-                n = np.tanh(xw[b, t, 2 * H + j] + r * hn)
+                n = _tanh(xw[b, t, 2 * H + j] + r * hn)
                 hv = (1.0 - z) * n + z * h[b, j]
                 h[b, j] = hv
                 hs[b, t, j] = hv
@@ -225,7 +312,7 @@ def gru_forward(xw, w_hh_t, b_hh, h0):
     return hs, acts, ghn
 
 
-@njit(cache=True)
+@njit(**_JIT)
 def gru_backward(dhs, hs, acts, ghn, h0, w_hh):
     """BPTT of :func:`gru_forward`.
 

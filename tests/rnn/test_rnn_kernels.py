@@ -14,9 +14,9 @@ def rng():
 
 # ------------------------------------------------------------------------ conv
 
-@pytest.mark.parametrize("k,d,cin,cout", [(1, 1, 3, 2), (2, 1, 4, 3), (3, 2, 3, 5), (5, 4, 2, 3)])
-def test_conv_matches_naive(rng, k, d, cin, cout):
-    B, T = 2, 11
+def check_conv_against_naive(rng, B, T, cin, cout, k, d, rows=None):
+    """Forward and every gradient of the kernel (blocks of ``rows``) against the
+    naive reference; returns what the further checks need."""
     x = rng.normal(size=(B, T, cin))
     v = rng.normal(size=(cout, cin, k))
     g = rng.uniform(0.5, 2.0, cout)
@@ -24,13 +24,34 @@ def test_conv_matches_naive(rng, k, d, cin, cout):
     dy = rng.normal(size=(B, T, cout))
     w, norm = K.weight_norm_forward(v, g)
     np.testing.assert_allclose(w, naive.weight_norm(v, g), rtol=1e-13)
-    y, col = K.causal_conv1d_forward(x, w, b, d)
+    y = K.causal_conv1d_forward(x, w, b, d, block_rows=rows)
     np.testing.assert_allclose(y, naive.conv_forward(x, v, g, b, d), rtol=1e-12, atol=1e-13)
-    dx, dw, db = K.causal_conv1d_backward(dy, col, w, d)
+    dx, dw, db = K.causal_conv1d_backward(dy, x, w, d, block_rows=rows)
     dv, dg = K.weight_norm_backward(v, g, norm, dw)
     rdx, rdv, rdg, rdb = naive.conv_backward(x, v, g, b, d, dy)
     for got, want in [(dx, rdx), (dv, rdv), (dg, rdg), (db, rdb)]:
         np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12)
+    return x, w, dy, dw
+
+
+@pytest.mark.parametrize("k,d,cin,cout", [(1, 1, 3, 2), (2, 1, 4, 3), (3, 2, 3, 5), (5, 4, 2, 3)])
+def test_conv_matches_naive(rng, k, d, cin, cout):
+    check_conv_against_naive(rng, 2, 11, cin, cout, k, d)
+
+
+@pytest.mark.parametrize("k,d,T,rows", [
+    (5, 1, 40, 7),     # blocks end mid-sequence and straddle the batch boundary
+    (5, 8, 20, 13),    # T < receptive field (k-1) d + 1: most taps read padding
+    (3, 4, 3, 1),      # one row per block, every tap but the last in the padding
+    (2, 16, 64, None),  # default block size: the whole B*T in one block
+    (4, 2, 17, 34),    # one block per sequence exactly
+])
+def test_conv_blocks_match_naive(rng, k, d, T, rows):
+    # the blocked gather / scatter must give the same result for any block size
+    x, w, dy, dw = check_conv_against_naive(rng, 3, T, 4, 5, k, d, rows)
+    none, dw2, _ = K.causal_conv1d_backward(dy, x, w, d, need_dx=False, block_rows=rows)
+    assert none is None
+    np.testing.assert_allclose(dw2, dw, rtol=1e-13, atol=1e-14)
 
 
 def test_conv_is_causal(rng):
@@ -39,9 +60,9 @@ def test_conv_is_causal(rng):
     x = rng.normal(size=(1, T, 2))
     v, g, b = rng.normal(size=(2, 2, k)), np.ones(2), np.zeros(2)
     w, _ = K.weight_norm_forward(v, g)
-    y0, _ = K.causal_conv1d_forward(x, w, b, d)
+    y0 = K.causal_conv1d_forward(x, w, b, d)
     x[0, 7] += 1.0
-    y1, _ = K.causal_conv1d_forward(x, w, b, d)
+    y1 = K.causal_conv1d_forward(x, w, b, d)
     changed = np.nonzero(np.abs(y1 - y0).sum(axis=2)[0] > 0)[0]
     assert changed.min() == 7 and changed.max() <= 7 + (k - 1) * d
 
@@ -56,11 +77,10 @@ def test_conv_gradients_finite_difference(rng):
 
     def f():
         w, _ = K.weight_norm_forward(v, g)
-        return np.sum(K.causal_conv1d_forward(x, w, b, d)[0] * R)
+        return np.sum(K.causal_conv1d_forward(x, w, b, d) * R)
 
     w, norm = K.weight_norm_forward(v, g)
-    _, col = K.causal_conv1d_forward(x, w, b, d)
-    dx, dw, db = K.causal_conv1d_backward(R, col, w, d)
+    dx, dw, db = K.causal_conv1d_backward(R, x, w, d)
     dv, dg = K.weight_norm_backward(v, g, norm, dw)
     for arr, grad, name in [(x, dx, "x"), (v, dv, "v"), (g, dg, "g"), (b, db, "b")]:
         assert_grad_close(f, arr, grad, rng, name=name)
@@ -70,9 +90,9 @@ def test_conv_float32_close_to_float64(rng):
     x = rng.normal(size=(2, 13, 5))
     v, g, b = rng.normal(size=(6, 5, 5)), rng.uniform(0.5, 2, 6), rng.normal(size=6)
     w, _ = K.weight_norm_forward(v, g)
-    y64, _ = K.causal_conv1d_forward(x, w, b, 2)
+    y64 = K.causal_conv1d_forward(x, w, b, 2)
     w32, _ = K.weight_norm_forward(v.astype(np.float32), g.astype(np.float32))
-    y32, _ = K.causal_conv1d_forward(x.astype(np.float32), w32, b.astype(np.float32), 2)
+    y32 = K.causal_conv1d_forward(x.astype(np.float32), w32, b.astype(np.float32), 2)
     assert y32.dtype == np.float32
     np.testing.assert_allclose(y32, y64, rtol=1e-4, atol=1e-4)
 
@@ -209,3 +229,60 @@ def test_recurrent_kernels_finite_difference(rng):
     assert_grad_close(
         lambda: np.sum(K.gru_forward(xw, np.ascontiguousarray(W.T), bh, h0)[0] * R),
         bh, dgh.sum(axis=(0, 1)), rng, n=9, name="gru b_hh")
+
+
+def test_float32_tanh_sigmoid_accuracy():
+    # float32 kernels use a rational tanh (and sigmoid through it); float64 uses libm
+    from numba import njit
+
+    from rnn.kernels.recurrent import _sigmoid, _tanh
+
+    @njit
+    def apply(x, out_t, out_s):
+        for i in range(x.size):
+            out_t[i] = _tanh(x[i])
+            out_s[i] = _sigmoid(x[i])
+
+    x = np.concatenate([np.linspace(-20, 20, 20001), np.geomspace(1e-30, 1, 301),
+                        -np.geomspace(1e-30, 1, 301), [0.0, np.inf, -np.inf]])
+    x32 = x.astype(np.float32)
+    t32, s32 = np.empty_like(x32), np.empty_like(x32)
+    apply(x32, t32, s32)
+    ref = np.tanh(x32.astype(np.float64))
+    nz = ref != 0
+    assert np.max(np.abs(t32 - ref)[nz] / np.abs(ref[nz])) < 5e-7
+    assert np.all(t32[~nz] == 0) and np.all(np.abs(t32) <= 1)
+    sref = 0.5 + 0.5 * np.tanh(0.5 * x32.astype(np.float64))  # = 1 / (1 + exp(-x))
+    assert np.max(np.abs(s32 - sref)) < 3e-7 and np.all((s32 >= 0) & (s32 <= 1))
+    t64, s64 = np.empty_like(x), np.empty_like(x)
+    apply(x, t64, s64)
+    np.testing.assert_allclose(t64, np.tanh(x), rtol=1e-15, atol=0)  # libm's in float64
+
+
+@pytest.mark.parametrize("B", [1, 3, 8])  # the per-step product takes rows in fours
+def test_recurrent_kernels_float32_close_to_float64(rng, B):
+    T, H = 7, 5
+    h0 = np.zeros((B, H))
+    cases = []
+    for G in (1, 4, 3):
+        W = rng.normal(size=(G * H, H)) * 0.5
+        xw = rng.normal(size=(B, T, G * H)) * 2
+        cases.append((W, xw))
+    R = rng.normal(size=(B, T, H))
+
+    def run(dtype):
+        c = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
+        (W1, x1), (W4, x4), (W3, x3) = cases
+        z, r = c(h0), c(R)
+        hs = K.rnn_forward(c(x1), c(W1.T), z)
+        out = [hs, K.rnn_backward(r, hs, c(W1))[0]]
+        hs, cs, acts = K.lstm_forward(c(x4), c(W4.T), z, z)
+        out += [hs, K.lstm_backward(r, cs, acts, z, c(W4))[0]]
+        bh = c(W3[:, 0])
+        hs, acts, ghn = K.gru_forward(c(x3), c(W3.T), bh, z)
+        out += [hs, *K.gru_backward(r, hs, acts, ghn, z, c(W3))[:2]]
+        return out
+
+    for got, want in zip(run(np.float32), run(np.float64)):
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
