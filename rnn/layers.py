@@ -61,11 +61,14 @@ class CausalConv1d(Layer):
 
     Parameters: v (C_out, C_in, k), g (C_out,), b (C_out,); w = g v / ||v||.
     y[t] depends on x[t - (k-1) d .. t]. Cost 2 B T k C_in C_out flops forward.
+    ``relu=True`` makes the layer output max(y, 0), fused into the convolution's
+    passes (cheaper than a separate :class:`ReLU`).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, dilation=1,
-                 dtype=np.float32, rng=None):
+                 dtype=np.float32, rng=None, relu=False):
         super().__init__()
+        self.relu = bool(relu)
         self.in_channels = check_int(in_channels, "in_channels")
         self.out_channels = check_int(out_channels, "out_channels")
         self.kernel_size = check_int(kernel_size, "kernel_size")
@@ -81,15 +84,16 @@ class CausalConv1d(Layer):
     def forward(self, x, train=False):
         p = self._params
         w, norm = K.weight_norm_forward(p["v"], p["g"])
-        y = K.causal_conv1d_forward(x, w, p["b"], self.dilation)
-        self._cache = (w, norm, x)  # the backward pass re-gathers x block by block
+        y = K.causal_conv1d_forward(x, w, p["b"], self.dilation, relu=self.relu)
+        # the backward pass re-gathers x block by block; y gives the ReLU's mask
+        self._cache = (w, norm, x, y if self.relu else None)
         return y
 
     def backward(self, dy, need_dx=True):
         """Fills grads; returns dx (B, T, C_in), or None when need_dx is False."""
-        w, norm, x = self._need_cache()
+        w, norm, x, y = self._need_cache()
         p = self._params
-        dx, dw, db = K.causal_conv1d_backward(dy, x, w, self.dilation, need_dx)
+        dx, dw, db = K.causal_conv1d_backward(dy, x, w, self.dilation, need_dx, y=y)
         dv, dg = K.weight_norm_backward(p["v"], p["g"], norm, dw)
         self._grads = {"v": dv, "g": dg, "b": db}
         return dx

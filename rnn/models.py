@@ -21,7 +21,7 @@ import numpy as np
 
 from . import kernels as K
 from ._checks import check_dtype, check_finite_params, check_int, check_prob, check_sequence
-from .layers import CausalConv1d, Dropout, Layer, ReLU, RNNCell
+from .layers import CausalConv1d, Dropout, Layer, RNNCell
 
 __all__ = ["Body", "TCN", "CLRNN", "CLRNNConfig", "ElmanRNN", "LSTM", "GRU"]
 
@@ -121,11 +121,12 @@ class TCN(Body):
                              f"got {dilations!r}")
         self.dilations = [check_int(d, "dilations[i]") for d in dilations]
         rng = np.random.default_rng(seed) if rng is None else rng
-        self.convs, self.relus, self.drops = [], [], []
+        self.convs, self.drops = [], []
         c_in = self.input_size
         for c_out, d in zip(self.channels, self.dilations):
-            self.convs.append(CausalConv1d(c_in, c_out, self.kernel_size, d, self.dtype, rng))
-            self.relus.append(ReLU())
+            # conv and ReLU as one layer: the ReLU rides on the conv's passes
+            self.convs.append(CausalConv1d(c_in, c_out, self.kernel_size, d, self.dtype,
+                                           rng, relu=True))
             self.drops.append(Dropout(self.dropout, rng))
             c_in = c_out
         self.output_size = c_in
@@ -140,16 +141,15 @@ class TCN(Body):
 
     def _forward(self, x, train):
         out = x
-        for conv, relu, drop in zip(self.convs, self.relus, self.drops):
-            out = drop.forward(relu.forward(conv.forward(out)), train)  # (B, T, C_i)
+        for conv, drop in zip(self.convs, self.drops):
+            out = drop.forward(conv.forward(out), train)  # ReLU(conv) (B, T, C_i)
         return out
 
     def _backward(self, dh, need_dx=True):
         d = dh
         L = len(self.convs)
         for i in reversed(range(L)):
-            d = self.relus[i].backward(self.drops[i].backward(d))
-            d = self.convs[i].backward(d, need_dx or i > 0)
+            d = self.convs[i].backward(self.drops[i].backward(d), need_dx or i > 0)
         return d
 
     def macs(self, batch, time):
@@ -290,14 +290,27 @@ class _Serial(Body, Layer):
         p = self._params
         B, T, H = hs.shape
         G = dgi.shape[2]
-        hprev = np.zeros_like(hs)
-        hprev[:, 1:] = hs[:, :-1]  # (B, T, H), h[-1] = 0
+        I = x.shape[2]
         dgi2 = dgi.reshape(B * T, G)  # (B*T, G)
-        dgh2 = dgh.reshape(B * T, G)
-        self._grads = {"W_ih": dgi2.T @ x.reshape(B * T, -1),  # (G, B*T) @ (B*T, I)
-                       "W_hh": dgh2.T @ hprev.reshape(B * T, H),  # (G, B*T) @ (B*T, H)
-                       "b_ih": dgi2.sum(axis=0),
-                       "b_hh": dgh2.sum(axis=0)}
+        if dgh is dgi:
+            # one product for both weights: dgi^T [x, h[t-1]], one column sum
+            xh = np.empty((B, T, I + H), hs.dtype)  # [x[t], h[t-1]], h[-1] = 0
+            xh[:, :, :I] = x
+            xh[:, 0, I:] = 0.0
+            xh[:, 1:, I:] = hs[:, :-1]
+            dw = dgi2.T @ xh.reshape(B * T, I + H)  # (G, B*T) @ (B*T, I+H)
+            db = dgi2.sum(axis=0)
+            self._grads = {"W_ih": np.ascontiguousarray(dw[:, :I]),
+                           "W_hh": np.ascontiguousarray(dw[:, I:]),
+                           "b_ih": db, "b_hh": db.copy()}
+        else:
+            hprev = np.zeros_like(hs)
+            hprev[:, 1:] = hs[:, :-1]  # (B, T, H), h[-1] = 0
+            dgh2 = dgh.reshape(B * T, G)
+            self._grads = {"W_ih": dgi2.T @ x.reshape(B * T, I),  # (G, B*T) @ (B*T, I)
+                           "W_hh": dgh2.T @ hprev.reshape(B * T, H),  # (G, B*T) @ (B*T, H)
+                           "b_ih": dgi2.sum(axis=0),
+                           "b_hh": dgh2.sum(axis=0)}
         if not need_dx:
             return None
         return (dgi2 @ p["W_ih"]).reshape(B, T, -1)  # (B*T, G) @ (G, I)

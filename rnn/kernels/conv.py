@@ -18,6 +18,12 @@ Gathering block by block instead of the whole (B*T, k*C_in) matrix at once keeps
 every temporary small: a full col matrix is k times the input, and at B*T = 32768
 such fresh allocations cost more in page faults and memory traffic than the
 products themselves. Only x is kept for the backward pass.
+
+An optional ReLU is fused in: the forward pass adds the bias and clamps each
+output block while it is still in cache, and the backward pass masks each dy
+block by [y > 0] just before its products; a separate ReLU layer would make two
+more passes over (B, T, C_out) arrays in main memory.
+
 Cost O(B T k C_in C_out) multiply-adds forward, twice that back.
 """
 import numpy as np
@@ -127,6 +133,23 @@ def _scatter_add_rows(dcol, r0, r1, k, d, dx):
                     dx[bi, s, c] += dcol[r - r0, j * C + c]
 
 
+@njit(cache=True)
+def _bias_act(y, b, relu):
+    # in place on an output block y (rows, C_out): y += b, then max(y, 0) if relu
+    for r in range(y.shape[0]):
+        for o in range(y.shape[1]):
+            v = y[r, o] + b[o]
+            y[r, o] = max(v, 0.0) if relu else v
+
+
+@njit(cache=True)
+def _relu_mask(dy, y, g):
+    # g = dy * [y > 0] for a block (rows, C_out); y is the ReLU's output
+    for r in range(dy.shape[0]):
+        for o in range(dy.shape[1]):
+            g[r, o] = dy[r, o] if y[r, o] > 0 else 0.0
+
+
 def _block_rows(n_rows, width, itemsize, block_rows):
     """Rows per col block: about _BLOCK_BYTES, at least 64, at most n_rows."""
     if block_rows is None:
@@ -140,8 +163,8 @@ def _wmat(w):
     return np.ascontiguousarray(w.transpose(2, 1, 0).reshape(k * c_in, c_out))
 
 
-def causal_conv1d_forward(x, w, b, dilation, block_rows=None):
-    """Causal dilated convolution.
+def causal_conv1d_forward(x, w, b, dilation, block_rows=None, relu=False):
+    """Causal dilated convolution, optionally followed by a ReLU.
 
     Parameters
     ----------
@@ -151,6 +174,7 @@ def causal_conv1d_forward(x, w, b, dilation, block_rows=None):
     dilation : int >= 1
     block_rows : int or None, rows of B*T per gathered block (None: about 2 MiB
         of col); only speed depends on it
+    relu : bool, return max(conv(x), 0) instead of conv(x)
 
     Returns
     -------
@@ -170,11 +194,11 @@ def causal_conv1d_forward(x, w, b, dilation, block_rows=None):
         _gather_rows(x, r0, r1, k, dilation, cb)
         yb = y[r0:r1]
         np.matmul(cb, wmat, out=yb)  # (rows, k*C_in) @ (k*C_in, C_out)
-        yb += b
+        _bias_act(yb, b, relu)
     return y.reshape(B, T, c_out)
 
 
-def causal_conv1d_backward(dy, x, w, dilation, need_dx=True, block_rows=None):
+def causal_conv1d_backward(dy, x, w, dilation, need_dx=True, block_rows=None, y=None):
     """Backward of :func:`causal_conv1d_forward`.
 
     Parameters
@@ -185,6 +209,8 @@ def causal_conv1d_backward(dy, x, w, dilation, need_dx=True, block_rows=None):
     dilation : int
     need_dx : bool, False skips the input gradient (for a first layer fed by data)
     block_rows : int or None, as in :func:`causal_conv1d_forward`
+    y : ndarray (B, T, C_out) or None, the forward output when the forward pass
+        had ``relu=True`` (dy is then masked by [y > 0]); None for no ReLU
 
     Returns
     -------
@@ -197,24 +223,31 @@ def causal_conv1d_backward(dy, x, w, dilation, need_dx=True, block_rows=None):
     _, c_in, k = w.shape
     n = B * T
     dy2 = np.ascontiguousarray(dy).reshape(n, c_out)  # (B*T, C_out)
+    y2 = None if y is None else np.ascontiguousarray(y).reshape(n, c_out)
     wmat_t = _wmat(w).T  # (C_out, k*C_in)
     rows = _block_rows(n, k * c_in, x.itemsize, block_rows)
     col = np.empty((rows, k * c_in), x.dtype)
+    gbuf = None if y2 is None else np.empty((rows, c_out), x.dtype)
     dwmat = np.zeros((k * c_in, c_out), x.dtype)
     part = np.empty_like(dwmat)
+    db = np.zeros(c_out, x.dtype)
     if need_dx:
         dx = np.zeros_like(x)
         dcol = np.empty_like(col)
     for r0 in range(0, n, rows):
         r1 = min(n, r0 + rows)
+        gb = dy2[r0:r1]  # (rows, C_out) gradient wrt the pre-activation
+        if y2 is not None:
+            gb = gbuf[:r1 - r0]
+            _relu_mask(dy2[r0:r1], y2[r0:r1], gb)
+        db += gb.sum(axis=0)
         cb = col[:r1 - r0]
         _gather_rows(x, r0, r1, k, dilation, cb)
-        np.matmul(cb.T, dy2[r0:r1], out=part)  # (k*C_in, rows) @ (rows, C_out)
+        np.matmul(cb.T, gb, out=part)  # (k*C_in, rows) @ (rows, C_out)
         dwmat += part
         if need_dx:
             dcb = dcol[:r1 - r0]
-            np.matmul(dy2[r0:r1], wmat_t, out=dcb)  # (rows, C_out) @ (C_out, k*C_in)
+            np.matmul(gb, wmat_t, out=dcb)  # (rows, C_out) @ (C_out, k*C_in)
             _scatter_add_rows(dcb, r0, r1, k, dilation, dx)
     dw = np.ascontiguousarray(dwmat.reshape(k, c_in, c_out).transpose(2, 1, 0))
-    db = dy2.sum(axis=0)
     return (dx if need_dx else None), dw, db

@@ -85,22 +85,60 @@ def _sigmoid_impl(v):
     return lambda v: 1.0 / (1.0 + np.exp(-v))
 
 
+# below this many output columns N the 4 x 4 blocks of _mm do not pay for
+# loading their 16 entries of a (measured: (8, 128) @ (128, 32) about 20% slower)
+_BLOCK_MIN_COLS = 64
+
+
 @njit(**_JIT)
 def _mm(a, b, out):
-    # out (M, N) = a (M, K) @ b (K, N); the inner loop runs along contiguous rows
-    # of b and out, so it vectorises; four rows of a at a time, so each row of b
-    # loaded serves four rows of out. Plain loops rather than a BLAS call: the
-    # per-step products are small, and BLAS here would wake a second thread pool
-    # (and need SciPy's BLAS bindings at compile time).
+    # out (M, N) = a (M, K) @ b (K, N) in 4 x 4 blocks of a: the inner loop runs
+    # along contiguous rows of b and out, so it vectorises; each row of b loaded
+    # serves four rows of out, and each pass over a row of out adds four
+    # products, so its loads and stores (the limit of a one-product-per-pass
+    # loop) cost a quarter as much: measured 1.1-2.4x faster than that loop for
+    # the (8, 32..512) @ (32..512, 128..512) step products. Plain loops rather
+    # than a BLAS call: the per-step products are small, and BLAS here would wake
+    # a second thread pool (and need SciPy's BLAS bindings at compile time).
+    M, K = a.shape
+    N = b.shape[1]
+    if N < _BLOCK_MIN_COLS:
+        _mm_rows4(a, b, out)
+        return
+    i = 0
+    while i + 4 <= M:
+        out[i:i + 4] = 0.0
+        k = 0
+        while k + 4 <= K:
+            a00, a01, a02, a03 = a[i, k], a[i, k + 1], a[i, k + 2], a[i, k + 3]
+            a10, a11, a12, a13 = a[i + 1, k], a[i + 1, k + 1], a[i + 1, k + 2], a[i + 1, k + 3]
+            a20, a21, a22, a23 = a[i + 2, k], a[i + 2, k + 1], a[i + 2, k + 2], a[i + 2, k + 3]
+            a30, a31, a32, a33 = a[i + 3, k], a[i + 3, k + 1], a[i + 3, k + 2], a[i + 3, k + 3]
+            for j in range(N):
+                b0, b1, b2, b3 = b[k, j], b[k + 1, j], b[k + 2, j], b[k + 3, j]
+                out[i, j] += a00 * b0 + a01 * b1 + a02 * b2 + a03 * b3
+                out[i + 1, j] += a10 * b0 + a11 * b1 + a12 * b2 + a13 * b3
+                out[i + 2, j] += a20 * b0 + a21 * b1 + a22 * b2 + a23 * b3
+                out[i + 3, j] += a30 * b0 + a31 * b1 + a32 * b2 + a33 * b3
+            k += 4
+        for kk in range(k, K):  # the 0-3 columns of a left over
+            for r in range(i, i + 4):
+                ark = a[r, kk]
+                for j in range(N):
+                    out[r, j] += ark * b[kk, j]
+        i += 4
+    _mm_tail(a, b, out, i)
+
+
+@njit(**_JIT)
+def _mm_rows4(a, b, out):
+    # out (M, N) = a (M, K) @ b (K, N) for narrow outputs: four rows of a at a
+    # time, one product per pass over the rows of out
     M, K = a.shape
     N = b.shape[1]
     i = 0
     while i + 4 <= M:
-        for j in range(N):
-            out[i, j] = 0.0
-            out[i + 1, j] = 0.0
-            out[i + 2, j] = 0.0
-            out[i + 3, j] = 0.0
+        out[i:i + 4] = 0.0
         for k in range(K):
             a0, a1, a2, a3 = a[i, k], a[i + 1, k], a[i + 2, k], a[i + 3, k]
             for j in range(N):
@@ -110,14 +148,30 @@ def _mm(a, b, out):
                 out[i + 2, j] += a2 * bkj
                 out[i + 3, j] += a3 * bkj
         i += 4
-    while i < M:  # the remaining 0-3 rows one at a time
-        for j in range(N):
-            out[i, j] = 0.0
-        for k in range(K):
-            aik = a[i, k]
+    _mm_tail(a, b, out, i)
+
+
+@njit(**_JIT)
+def _mm_tail(a, b, out, i0):
+    # rows i0.. of out = a @ b one row at a time (all rows when B < 4, else the
+    # 0-3 left over); four columns of a per pass over the row of out, which cuts
+    # its loads and stores by four (measured 1.2-1.5x faster than one column)
+    K = a.shape[1]
+    N = b.shape[1]
+    for i in range(i0, a.shape[0]):
+        o = out[i]
+        o[:] = 0.0
+        k = 0
+        while k + 4 <= K:
+            a0, a1, a2, a3 = a[i, k], a[i, k + 1], a[i, k + 2], a[i, k + 3]
+            b0, b1, b2, b3 = b[k], b[k + 1], b[k + 2], b[k + 3]
             for j in range(N):
-                out[i, j] += aik * b[k, j]
-        i += 1
+                o[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j]
+            k += 4
+        for kk in range(k, K):  # the 0-3 columns of a left over
+            aik = a[i, kk]
+            for j in range(N):
+                o[j] += aik * b[kk, j]
 
 
 @njit(**_JIT)

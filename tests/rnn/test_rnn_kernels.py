@@ -54,6 +54,37 @@ def test_conv_blocks_match_naive(rng, k, d, T, rows):
     np.testing.assert_allclose(dw2, dw, rtol=1e-13, atol=1e-14)
 
 
+@pytest.mark.parametrize("B,T,k,d,rows", [
+    (1, 30, 5, 1, None),  # one sequence, default blocks
+    (3, 20, 5, 4, 7),     # blocks straddle sequences
+    (3, 6, 3, 4, 5),      # T < receptive field: most taps read padding
+    (1, 9, 2, 8, 1),      # one row per block
+])
+def test_conv_fused_relu_matches_naive(rng, B, T, k, d, rows):
+    # relu=True: forward = ReLU(conv), backward masks dy by [y > 0] before the
+    # products; compared with the naive conv followed by the naive ReLU
+    cin, cout = 4, 6
+    x = rng.normal(size=(B, T, cin))
+    v = rng.normal(size=(cout, cin, k))
+    g = rng.uniform(0.5, 2.0, cout)
+    b = rng.normal(size=cout)
+    dy = rng.normal(size=(B, T, cout))
+    w, norm = K.weight_norm_forward(v, g)
+    pre = naive.conv_forward(x, v, g, b, d)
+    y = K.causal_conv1d_forward(x, w, b, d, block_rows=rows, relu=True)
+    np.testing.assert_allclose(y, naive.relu_forward(pre), rtol=1e-12, atol=1e-13)
+    dpre = naive.relu_backward(pre, dy)
+    for need_dx in (True, False):
+        dx, dw, db = K.causal_conv1d_backward(dy, x, w, d, need_dx, block_rows=rows, y=y)
+        dv, dg = K.weight_norm_backward(v, g, norm, dw)
+        rdx, rdv, rdg, rdb = naive.conv_backward(x, v, g, b, d, dpre)
+        got = [dv, dg, db] + ([dx] if need_dx else [])
+        want = [rdv, rdg, rdb] + ([rdx] if need_dx else [])
+        for a, e in zip(got, want):
+            np.testing.assert_allclose(a, e, rtol=1e-11, atol=1e-12)
+        assert need_dx or dx is None
+
+
 def test_conv_is_causal(rng):
     # changing x[t0] changes nothing before t0 and nothing beyond t0 + (k-1) d
     k, d, T = 3, 2, 16
@@ -111,6 +142,19 @@ def test_relu_tanh_dropout_match_naive(rng):
     mask = K.dropout_mask(x.shape, 0.25, np.random.default_rng(0), np.float64)
     np.testing.assert_array_equal(K.dropout_forward(x, mask), naive.dropout_forward(x, mask))
     np.testing.assert_array_equal(K.dropout_backward(dy, mask), naive.dropout_backward(dy, mask))
+
+
+def test_tanh_float32_rational_form(rng):
+    # float32 arrays take the compiled rational tanh: within 5e-7 relative of the
+    # float64 value, any memory order, saturating to exactly +-1
+    x = (rng.normal(size=(4, 6, 9)) * 5).astype(np.float32)
+    x[0, 0, :3] = [0.0, 40.0, -40.0]
+    for a in (x, np.asfortranarray(x), x[:, ::2]):
+        y = K.tanh_forward(a)
+        assert y.dtype == np.float32 and y.shape == a.shape
+        ref = np.tanh(a.astype(np.float64))
+        np.testing.assert_allclose(y, ref, rtol=5e-7, atol=1e-37)
+    assert list(K.tanh_forward(x)[0, 0, :3]) == [0.0, 1.0, -1.0]
 
 
 def test_elementwise_finite_difference(rng):
@@ -229,6 +273,45 @@ def test_recurrent_kernels_finite_difference(rng):
     assert_grad_close(
         lambda: np.sum(K.gru_forward(xw, np.ascontiguousarray(W.T), bh, h0)[0] * R),
         bh, dgh.sum(axis=(0, 1)), rng, n=9, name="gru b_hh")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_per_step_products_match_numpy(rng, dtype):
+    # every path of the compiled (M, K) @ (K, N): 4 x 4 blocks of a (N >= 64),
+    # four rows at a time (narrow N), leftover rows and leftover columns of a
+    from rnn.kernels.recurrent import _mm, _mm_rows4, _mm_tail
+
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for M, K_, N in [(1, 5, 7), (3, 4, 9), (4, 7, 5), (8, 128, 512), (9, 6, 256),
+                     (5, 13, 300), (2, 3, 257), (8, 512, 128), (8, 128, 32), (6, 9, 64)]:
+        a = rng.normal(size=(M, K_)).astype(dtype)
+        b = rng.normal(size=(K_, N)).astype(dtype)
+        want = a.astype(np.float64) @ b.astype(np.float64)
+        for mm in (_mm, _mm_rows4, lambda a, b, out: _mm_tail(a, b, out, 0)):
+            out = np.full((M, N), np.nan, dtype)
+            mm(a, b, out)
+            np.testing.assert_allclose(out, want, rtol=tol, atol=tol * np.sqrt(K_))
+
+
+def test_lstm_wide_gates_match_naive(rng):
+    # H = 64, B = 5: the step products take the 4 x 4 blocks and a leftover row,
+    # and the weight gradients come from the one-product [x, h[t-1]] path
+    from rnn import LSTM
+
+    B, T, I, H = 5, 4, 3, 64
+    body = LSTM(I, H, dtype=np.float64, seed=0)
+    p = body.params()
+    x = rng.normal(size=(B, T, I))
+    dhs = rng.normal(size=(B, T, H))
+    hs = body.forward(x)
+    np.testing.assert_allclose(hs, naive.lstm_forward(x, p["W_ih"], p["W_hh"], p["b_ih"],
+                                                      p["b_hh"]), rtol=1e-12, atol=1e-13)
+    dx = body.backward(dhs)
+    rdx, want = naive.lstm_backward(x, p["W_ih"], p["W_hh"], p["b_ih"], p["b_hh"], dhs)
+    np.testing.assert_allclose(dx, rdx, rtol=1e-10, atol=1e-12)
+    for name, grad in body.grads().items():
+        assert grad.flags.c_contiguous
+        np.testing.assert_allclose(grad, want[name], rtol=1e-10, atol=1e-12, err_msg=name)
 
 
 def test_float32_tanh_sigmoid_accuracy():
