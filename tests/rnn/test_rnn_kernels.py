@@ -14,14 +14,16 @@ def rng():
 
 # ------------------------------------------------------------------------ conv
 
+def conv_case(rng, B, T, cin, cout, k):
+    """Random x (B, T, cin), v (cout, cin, k), g, b (cout,), dy (B, T, cout)."""
+    return (rng.normal(size=(B, T, cin)), rng.normal(size=(cout, cin, k)),
+            rng.uniform(0.5, 2.0, cout), rng.normal(size=cout), rng.normal(size=(B, T, cout)))
+
+
 def check_conv_against_naive(rng, B, T, cin, cout, k, d, rows=None):
     """Forward and every gradient of the kernel (blocks of ``rows``) against the
     naive reference; returns what the further checks need."""
-    x = rng.normal(size=(B, T, cin))
-    v = rng.normal(size=(cout, cin, k))
-    g = rng.uniform(0.5, 2.0, cout)
-    b = rng.normal(size=cout)
-    dy = rng.normal(size=(B, T, cout))
+    x, v, g, b, dy = conv_case(rng, B, T, cin, cout, k)
     w, norm = K.weight_norm_forward(v, g)
     np.testing.assert_allclose(w, naive.weight_norm(v, g), rtol=1e-13)
     y = K.causal_conv1d_forward(x, w, b, d, block_rows=rows)
@@ -63,12 +65,7 @@ def test_conv_blocks_match_naive(rng, k, d, T, rows):
 def test_conv_fused_relu_matches_naive(rng, B, T, k, d, rows):
     # relu=True: forward = ReLU(conv), backward masks dy by [y > 0] before the
     # products; compared with the naive conv followed by the naive ReLU
-    cin, cout = 4, 6
-    x = rng.normal(size=(B, T, cin))
-    v = rng.normal(size=(cout, cin, k))
-    g = rng.uniform(0.5, 2.0, cout)
-    b = rng.normal(size=cout)
-    dy = rng.normal(size=(B, T, cout))
+    x, v, g, b, dy = conv_case(rng, B, T, 4, 6, k)
     w, norm = K.weight_norm_forward(v, g)
     pre = naive.conv_forward(x, v, g, b, d)
     y = K.causal_conv1d_forward(x, w, b, d, block_rows=rows, relu=True)
