@@ -138,6 +138,13 @@ def softmax_cross_entropy(z, target):
 # Each takes x (B, T, I) and PyTorch-layout weights, returns hs and the gradients
 # of sum(hs * dhs) with respect to x and every weight, step by step.
 
+def _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H):
+    """Zero gradients of the four weights, of x, and of the carried state (B, H)."""
+    g = {"W_ih": np.zeros_like(W_ih), "W_hh": np.zeros_like(W_hh),
+         "b_ih": np.zeros_like(b_ih), "b_hh": np.zeros_like(b_hh)}
+    return g, np.zeros_like(x), np.zeros((B, H))
+
+
 def rnn_forward(x, W_ih, W_hh, b_ih, b_hh):
     B, T, _ = x.shape
     h = np.zeros((B, W_hh.shape[0]))
@@ -151,10 +158,7 @@ def rnn_forward(x, W_ih, W_hh, b_ih, b_hh):
 def rnn_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
     hs = rnn_forward(x, W_ih, W_hh, b_ih, b_hh)
     B, T, H = hs.shape
-    g = {"W_ih": np.zeros_like(W_ih), "W_hh": np.zeros_like(W_hh),
-         "b_ih": np.zeros_like(b_ih), "b_hh": np.zeros_like(b_hh)}
-    dx = np.zeros_like(x)
-    dh = np.zeros((B, H))
+    g, dx, dh = _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H)
     for t in reversed(range(T)):
         hp = hs[:, t - 1] if t > 0 else np.zeros((B, H))
         da = (dhs[:, t] + dh) * (1 - hs[:, t] ** 2)
@@ -189,10 +193,7 @@ def lstm_forward(x, W_ih, W_hh, b_ih, b_hh, return_all=False):
 def lstm_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
     hs, cs, gs = lstm_forward(x, W_ih, W_hh, b_ih, b_hh, return_all=True)
     B, T, H = hs.shape
-    g = {"W_ih": np.zeros_like(W_ih), "W_hh": np.zeros_like(W_hh),
-         "b_ih": np.zeros_like(b_ih), "b_hh": np.zeros_like(b_hh)}
-    dx = np.zeros_like(x)
-    dh = np.zeros((B, H))
+    g, dx, dh = _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H)
     dc = np.zeros((B, H))
     for t in reversed(range(T)):
         i, f, gg, o = gs[t]
@@ -234,10 +235,7 @@ def gru_forward(x, W_ih, W_hh, b_ih, b_hh):
 def gru_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
     hs = gru_forward(x, W_ih, W_hh, b_ih, b_hh)
     B, T, H = hs.shape
-    g = {"W_ih": np.zeros_like(W_ih), "W_hh": np.zeros_like(W_hh),
-         "b_ih": np.zeros_like(b_ih), "b_hh": np.zeros_like(b_hh)}
-    dx = np.zeros_like(x)
-    dh = np.zeros((B, H))
+    g, dx, dh = _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H)
     for t in reversed(range(T)):
         hp = hs[:, t - 1] if t > 0 else np.zeros((B, H))
         gi = x[:, t] @ W_ih.T + b_ih
