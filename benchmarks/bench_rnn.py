@@ -10,7 +10,10 @@
 (b) forward + backward time against sequence length T for CL-RNN, Elman RNN and
     LSTM, with each model's work (multiply-adds of one forward pass) and depth
     (longest chain of dependent layer applications); as in training on data,
-    neither side computes the gradient with respect to the input x;
+    neither side computes the gradient with respect to the input x. Each row
+    times ours and PyTorch's in alternating blocks (ours, theirs, theirs, ours,
+    ...) with a pause before every block, and keeps each side's best time: see
+    :func:`paired_best`;
 (c) cold versus warm process start (Numba's on-disk cache).
 
 PyTorch is optional: without it only our numbers are printed. The data file is
@@ -35,7 +38,7 @@ import numpy as np
 from rnn import CLRNN, LSTM, CLRNNConfig, ElmanRNN, make_model
 from rnn.optim import Adam
 
-__all__ = ["main", "bench_jsb", "bench_sweep", "bench_start"]
+__all__ = ["main", "bench_jsb", "bench_sweep", "bench_start", "paired_best"]
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "JSB_Chorales.mat"
@@ -172,6 +175,7 @@ def bench_jsb(path, quick, torch):
     print(f"    {'impl':6s} {'epoch':>5s} {'seconds':>8s} {'train NLL':>10s}")
     for e in range(epochs):
         for name, run in impls.items():  # interleaved, so both see the same machine
+            time.sleep(_QUIET)  # let the other library's threads go idle
             st, nll = run()
             steps[name].append(st)
             print(f"    {name:6s} {e + 1:5d} {st.sum():8.3f} {nll:10.3f}")
@@ -187,10 +191,18 @@ def bench_jsb(path, quick, torch):
 
 # ------------------------------------------------------------------ (b) sweep
 
-def _best_time(fn, budget):
+# Seconds to wait before timing one library after the other: worker threads of a
+# BLAS or OpenMP runtime keep spinning for a while after their last task (OpenBLAS
+# for up to about 2^28 cycles), and a spinning thread on the other core slows
+# whatever is timed next. Without the pause, the library timed second pays for
+# the first one's threads.
+_QUIET = 0.2
+
+
+def _best_time(fn, budget, min_runs=3):
     fn()  # warm-up
     best, spent, n = np.inf, 0.0, 0
-    while n < 3 or (spent < budget and n < 50):
+    while n < min_runs or (spent < budget and n < 50):
         t0 = time.perf_counter()
         fn()
         dt = time.perf_counter() - t0
@@ -200,10 +212,26 @@ def _best_time(fn, budget):
     return best
 
 
+def paired_best(ours, theirs, budget, rounds=3):
+    """Best seconds of ``ours()`` and of ``theirs()`` (inf when None), timed in
+    alternating blocks, ours first in even rounds and theirs first in odd ones, so
+    that a change in the machine's load hits both alike; every block starts after a
+    pause of _QUIET seconds and a warm-up call."""
+    fns = [ours, theirs]
+    best = [np.inf, np.inf]
+    for r in range(rounds):
+        for i in ((0, 1) if r % 2 == 0 else (1, 0)):
+            if fns[i] is not None:
+                time.sleep(_QUIET)
+                best[i] = min(best[i], _best_time(fns[i], budget / rounds, min_runs=2))
+    return best
+
+
 def bench_sweep(quick, torch, input_size=88, models=None, Ts=None, Bs=None, Hs=None):
     """Sweep; ``models``, ``Ts``, ``Bs``, ``Hs`` (lists or None for the defaults)
     restrict it to chosen models and sizes."""
-    print("\n(b) forward + backward time vs T (float32, input size 88; best of repeats)")
+    print("\n(b) forward + backward time vs T (float32, input size 88; best times, "
+          "ours and torch's timed in alternating blocks)")
     Ts = Ts or ([64, 256, 1024] if quick else [64, 256, 1024, 4096])
     Bs = Bs or ([1] if quick else [1, 8])
     Hs = Hs or ([32] if quick else [32, 128])
@@ -230,8 +258,7 @@ def bench_sweep(quick, torch, input_size=88, models=None, Ts=None, Bs=None, Hs=N
                         body.forward(x)
                         body.backward(dh, input_grad=False)
 
-                    t_ours = _best_time(ours, budget)
-                    t_torch = np.nan
+                    theirs = None
                     if tbody is not None:
                         xt = torch.from_numpy(x)
 
@@ -239,7 +266,8 @@ def bench_sweep(quick, torch, input_size=88, models=None, Ts=None, Bs=None, Hs=N
                             tbody.zero_grad(set_to_none=True)
                             tbody(xt).sum().backward()
 
-                        t_torch = _best_time(theirs, budget)
+                    t_ours, t_torch = paired_best(ours, theirs, budget)
+                    t_torch = np.nan if theirs is None else t_torch
                     print(f"    {name:7s} {H:4d} {B:2d} {T:5d} {body.macs(B, T):10.3g} "
                           f"{body.depth(T):5d} {t_ours * 1e3:9.2f} {t_torch * 1e3:9.2f} "
                           f"{t_ours / t_torch:10.2f}")

@@ -39,15 +39,17 @@ def _check_grads(params: dict, grads: dict) -> None:
             raise ValueError(f"grads[{k!r}] has shape {grads[k].shape}, parameter has {p.shape}")
 
 
-@njit(cache=True)
-def _adam_update(p, g, m, v, step, b1, b2, eps, inv_sqrt_c2):
+# error_model="numpy": no ZeroDivisionError branch per element, so the loop vectorises
+@njit(cache=True, error_model="numpy")
+def _adam_update(p, g, m, v, step, b1, b2, eps, inv_sqrt_c2, a1, a2):
     """One fused pass over flat arrays, updating m, v and p in place:
-    p -= (lr / c1) m / (sqrt(v) / sqrt(c2) + eps), the update above rearranged.
-    The scalars arrive in p's dtype, so float32 parameters stay in float32 arithmetic."""
+    p -= (lr / c1) m / (sqrt(v) / sqrt(c2) + eps), the update above rearranged, with
+    a1 = 1 - b1 and a2 = 1 - b2. Every scalar arrives in p's dtype, so float32
+    parameters stay in float32 arithmetic (8 lanes per AVX2 instruction)."""
     for i in range(p.size):
         gi = g[i]
-        mi = b1 * m[i] + (1 - b1) * gi
-        vi = b2 * v[i] + (1 - b2) * gi * gi
+        mi = b1 * m[i] + a1 * gi
+        vi = b2 * v[i] + a2 * gi * gi
         m[i] = mi
         v[i] = vi
         p[i] -= step * mi / (np.sqrt(vi) * inv_sqrt_c2 + eps)
@@ -134,7 +136,7 @@ class Adam(_Optimizer):
             # reshape(-1) of contiguous arrays is a view: the kernel updates in place
             _adam_update(p.reshape(-1), g.reshape(-1), self.state["m"][k].reshape(-1),
                          self.state["v"][k].reshape(-1), f(self.lr / c1), f(self.b1), f(self.b2),
-                         f(self.eps), f(1.0 / np.sqrt(c2)))
+                         f(self.eps), f(1.0 / np.sqrt(c2)), f(1.0 - self.b1), f(1.0 - self.b2))
 
 
 def clip_grad_norm(grads: dict, max_norm: float) -> float:

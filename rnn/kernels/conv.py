@@ -12,8 +12,12 @@ trimming the last (k-1) d outputs).
 Implementation: the B*T output rows are processed in blocks of a few hundred.
 For each block a Numba gather copies the k shifted input rows side by side into a
 small ``col`` buffer (rows, k*C_in) that stays in cache, and one BLAS product
-writes the block's outputs. The backward pass re-gathers the same block for the
-weight gradient (col^T dy) and scatter-adds dy W^T back to the input rows.
+writes the block's outputs. Column ``j*C_in + c`` of col holds channel c at tap
+j, so each tap is one contiguous copy, and the weight is viewed as (C_out, k,
+C_in) to match (one cheap copy per call; the (k*C_in, C_out) matrix the products
+could also use costs five times more to lay out). The backward pass re-gathers
+the same block for the weight gradient (dy^T col) and scatter-adds dy W back to
+the input rows.
 Gathering block by block instead of the whole (B*T, k*C_in) matrix at once keeps
 every temporary small: a full col matrix is k times the input, and at B*T = 32768
 such fresh allocations cost more in page faults and memory traffic than the
@@ -37,25 +41,32 @@ __all__ = [
 ]
 
 
-@njit(cache=True)
+# The row sums accumulate in float64 whatever the dtype; "reassoc" lets LLVM split
+# them over vector lanes (the order of a sum changes only its last bits) and
+# error_model="numpy" drops the ZeroDivisionError branch, so every loop vectorises.
+_WN_OPTIONS = dict(cache=True, error_model="numpy", fastmath={"reassoc"})
+
+
+@njit(**_WN_OPTIONS)
 def _wn_forward(v, g):
     C_out = v.shape[0]
     v2 = v.reshape(C_out, -1)
     w = np.empty_like(v2)
     norm = np.empty(C_out, v.dtype)
     for o in range(C_out):
+        vo, wo = v2[o], w[o]
         s = 0.0
-        for i in range(v2.shape[1]):
-            s += v2[o, i] * v2[o, i]
+        for i in range(vo.shape[0]):
+            s += np.float64(vo[i]) * vo[i]
         n = np.sqrt(s)
         norm[o] = n
-        scale = g[o] / n
-        for i in range(v2.shape[1]):
-            w[o, i] = v2[o, i] * scale
+        scale = vo.dtype.type(g[o] / n)
+        for i in range(vo.shape[0]):
+            wo[i] = vo[i] * scale
     return w.reshape(v.shape), norm
 
 
-@njit(cache=True)
+@njit(**_WN_OPTIONS)
 def _wn_backward(v, g, norm, dw):
     C_out = v.shape[0]
     v2 = v.reshape(C_out, -1)
@@ -63,14 +74,16 @@ def _wn_backward(v, g, norm, dw):
     dv = np.empty_like(v2)
     dg = np.empty(C_out, v.dtype)
     for o in range(C_out):
+        vo, dwo, dvo = v2[o], dw2[o], dv[o]
         s = 0.0
-        for i in range(v2.shape[1]):
-            s += dw2[o, i] * v2[o, i]
+        for i in range(vo.shape[0]):
+            s += np.float64(dwo[i]) * vo[i]
         s /= norm[o]  # <dw, u> with u = v / ||v||
         dg[o] = s
-        a = g[o] / norm[o]
-        for i in range(v2.shape[1]):
-            dv[o, i] = a * (dw2[o, i] - s * v2[o, i] / norm[o])
+        a = vo.dtype.type(g[o] / norm[o])
+        c = vo.dtype.type(s / norm[o])
+        for i in range(vo.shape[0]):
+            dvo[i] = a * (dwo[i] - c * vo[i])
     return dv.reshape(v.shape), dg
 
 
@@ -114,11 +127,12 @@ def _gather_rows(x, r0, r1, k, d, col):
     # flat rows r0..r1 of x (B, T, C) -> col (r1 - r0, k*C);
     # col[r - r0, j*C + c] = x[b, t - (k-1-j) d, c], or 0 before the sequence start
     T, C = x.shape[1], x.shape[2]
+    zero = x.dtype.type(0)
     for r in range(r0, r1):
         for j in range(k):
             bi, s = _tap_source(r, T, j, k, d)
             for c in range(C):
-                col[r - r0, j * C + c] = x[bi, s, c] if s >= 0 else 0.0
+                col[r - r0, j * C + c] = x[bi, s, c] if s >= 0 else zero
 
 
 @njit(cache=True)
@@ -136,18 +150,35 @@ def _scatter_add_rows(dcol, r0, r1, k, d, dx):
 @njit(cache=True)
 def _bias_act(y, b, relu):
     # in place on an output block y (rows, C_out): y += b, then max(y, 0) if relu
+    zero = y.dtype.type(0)
     for r in range(y.shape[0]):
-        for o in range(y.shape[1]):
-            v = y[r, o] + b[o]
-            y[r, o] = max(v, 0.0) if relu else v
+        yr = y[r]
+        for o in range(yr.shape[0]):
+            v = yr[o] + b[o]
+            yr[o] = max(v, zero) if relu else v
 
 
 @njit(cache=True)
-def _relu_mask(dy, y, g):
-    # g = dy * [y > 0] for a block (rows, C_out); y is the ReLU's output
+def _relu_mask_sum(dy, y, g, db):
+    # g = dy * [y > 0] for a block (rows, C_out), y the ReLU's output, and db += the
+    # column sums of g, in one pass (NumPy's sum over axis 0 of a block with few
+    # columns costs about 1 ns per element, as much as the mask itself)
+    zero = g.dtype.type(0)  # a float64 0.0 would promote the loop and stop it vectorising
     for r in range(dy.shape[0]):
-        for o in range(dy.shape[1]):
-            g[r, o] = dy[r, o] if y[r, o] > 0 else 0.0
+        gr, dr, yr = g[r], dy[r], y[r]
+        for o in range(gr.shape[0]):
+            v = dr[o] if yr[o] > zero else zero
+            gr[o] = v
+            db[o] += v
+
+
+@njit(cache=True)
+def _col_sums(g, db):
+    # db += the column sums of a block g (rows, C_out)
+    for r in range(g.shape[0]):
+        gr = g[r]
+        for o in range(gr.shape[0]):
+            db[o] += gr[o]
 
 
 def _block_rows(n_rows, width, itemsize, block_rows):
@@ -157,10 +188,16 @@ def _block_rows(n_rows, width, itemsize, block_rows):
     return max(1, min(int(block_rows), n_rows))
 
 
-def _wmat(w):
-    # (C_out, C_in, k) -> (k*C_in, C_out), row j*C_in + c matches col's layout
+def _tap_major(w):
+    # (C_out, C_in, k) -> (C_out, k*C_in), column j*C_in + c matches col's layout
     c_out, c_in, k = w.shape
-    return np.ascontiguousarray(w.transpose(2, 1, 0).reshape(k * c_in, c_out))
+    return np.ascontiguousarray(w.transpose(0, 2, 1)).reshape(c_out, k * c_in)
+
+
+def _channel_major(wk, k):
+    # inverse of _tap_major: (C_out, k*C_in) -> (C_out, C_in, k)
+    c_out = wk.shape[0]
+    return np.ascontiguousarray(wk.reshape(c_out, k, -1).transpose(0, 2, 1))
 
 
 def causal_conv1d_forward(x, w, b, dilation, block_rows=None, relu=False):
@@ -184,7 +221,7 @@ def causal_conv1d_forward(x, w, b, dilation, block_rows=None, relu=False):
     B, T, c_in = x.shape
     c_out, _, k = w.shape
     n = B * T
-    wmat = _wmat(w)  # (k*C_in, C_out)
+    wmat_t = _tap_major(w).T  # (k*C_in, C_out), a view
     y = np.empty((n, c_out), x.dtype)  # (B*T, C_out)
     rows = _block_rows(n, k * c_in, x.itemsize, block_rows)
     col = np.empty((rows, k * c_in), x.dtype)
@@ -193,7 +230,7 @@ def causal_conv1d_forward(x, w, b, dilation, block_rows=None, relu=False):
         cb = col[:r1 - r0]
         _gather_rows(x, r0, r1, k, dilation, cb)
         yb = y[r0:r1]
-        np.matmul(cb, wmat, out=yb)  # (rows, k*C_in) @ (k*C_in, C_out)
+        np.matmul(cb, wmat_t, out=yb)  # (rows, k*C_in) @ (k*C_in, C_out)
         _bias_act(yb, b, relu)
     return y.reshape(B, T, c_out)
 
@@ -224,11 +261,11 @@ def causal_conv1d_backward(dy, x, w, dilation, need_dx=True, block_rows=None, y=
     n = B * T
     dy2 = np.ascontiguousarray(dy).reshape(n, c_out)  # (B*T, C_out)
     y2 = None if y is None else np.ascontiguousarray(y).reshape(n, c_out)
-    wmat_t = _wmat(w).T  # (C_out, k*C_in)
+    wmat = _tap_major(w)  # (C_out, k*C_in)
     rows = _block_rows(n, k * c_in, x.itemsize, block_rows)
     col = np.empty((rows, k * c_in), x.dtype)
     gbuf = None if y2 is None else np.empty((rows, c_out), x.dtype)
-    dwmat = np.zeros((k * c_in, c_out), x.dtype)
+    dwmat = np.zeros((c_out, k * c_in), x.dtype)  # tap-major, like wmat
     part = np.empty_like(dwmat)
     db = np.zeros(c_out, x.dtype)
     if need_dx:
@@ -239,15 +276,15 @@ def causal_conv1d_backward(dy, x, w, dilation, need_dx=True, block_rows=None, y=
         gb = dy2[r0:r1]  # (rows, C_out) gradient wrt the pre-activation
         if y2 is not None:
             gb = gbuf[:r1 - r0]
-            _relu_mask(dy2[r0:r1], y2[r0:r1], gb)
-        db += gb.sum(axis=0)
+            _relu_mask_sum(dy2[r0:r1], y2[r0:r1], gb, db)
+        else:
+            _col_sums(gb, db)
         cb = col[:r1 - r0]
         _gather_rows(x, r0, r1, k, dilation, cb)
-        np.matmul(cb.T, gb, out=part)  # (k*C_in, rows) @ (rows, C_out)
+        np.matmul(gb.T, cb, out=part)  # (C_out, rows) @ (rows, k*C_in)
         dwmat += part
         if need_dx:
             dcb = dcol[:r1 - r0]
-            np.matmul(gb, wmat_t, out=dcb)  # (rows, C_out) @ (C_out, k*C_in)
+            np.matmul(gb, wmat, out=dcb)  # (rows, C_out) @ (C_out, k*C_in)
             _scatter_add_rows(dcb, r0, r1, k, dilation, dx)
-    dw = np.ascontiguousarray(dwmat.reshape(k, c_in, c_out).transpose(2, 1, 0))
-    return (dx if need_dx else None), dw, db
+    return (dx if need_dx else None), _channel_major(dwmat, k), db

