@@ -185,8 +185,10 @@ def bench_jsb(path, quick, torch):
         print(f"    {k:6s} best epoch wall {wall[k]:.3f} s; sum of per-step minima "
               f"{best[k]:.3f} s")
     if torch is not None:
-        print(f"    ratio ours/torch: {wall['ours'] / wall['torch']:.2f}x (best wall), "
-              f"{best['ours'] / best['torch']:.2f}x (per-step minima); target <= 1.0x")
+        ratio = wall["ours"] / wall["torch"]
+        print(f"    ratio ours/torch: {ratio:.2f}x (best wall), "
+              f"{best['ours'] / best['torch']:.2f}x (per-step minima); target <= 1.0x: "
+              f"{'met' if ratio <= 1.0 else 'MISSED'}")
 
 
 # ------------------------------------------------------------------ (b) sweep
@@ -245,6 +247,7 @@ def bench_sweep(quick, torch, input_size=88, models=None, Ts=None, Bs=None, Hs=N
     print(f"    {'model':7s} {'H':>4s} {'B':>2s} {'T':>5s} {'MACs fwd':>10s} {'depth':>5s} "
           f"{'ours ms':>9s} {'torch ms':>9s} {'ours/torch':>10s}")
     rng = np.random.default_rng(0)
+    long_rows = []  # (ours / torch, row) for T >= 1024, the target rows
     for name, build in builders.items():
         for H in Hs:
             body = build(input_size, H)
@@ -271,6 +274,14 @@ def bench_sweep(quick, torch, input_size=88, models=None, Ts=None, Bs=None, Hs=N
                     print(f"    {name:7s} {H:4d} {B:2d} {T:5d} {body.macs(B, T):10.3g} "
                           f"{body.depth(T):5d} {t_ours * 1e3:9.2f} {t_torch * 1e3:9.2f} "
                           f"{t_ours / t_torch:10.2f}")
+                    if T >= 1024 and theirs is not None:
+                        long_rows.append((t_ours / t_torch, f"{name} H{H} B{B} T{T}"))
+    if long_rows:
+        worst, where = max(long_rows)
+        met = sum(r <= 1.0 for r, _ in long_rows)
+        print(f"    target: ours <= 1.0x PyTorch in every row with T >= 1024: {met} of "
+              f"{len(long_rows)} rows, worst {worst:.2f}x ({where}): "
+              f"{'met' if met == len(long_rows) else 'MISSED'}")
 
 
 # ---------------------------------------------------------- (c) cold vs warm

@@ -16,6 +16,12 @@ s is the logistic sigmoid. Backward kernels return the gradients with respect to
 the pre-activations for all steps, so the weight gradients become one BLAS
 product each outside (dW_hh = dpre^T @ h_prev). Depth is T; work is
 O(T B G H^2) with G = 1, 4, 3 gates.
+
+Each public function allocates its (B, T, .) outputs with NumPy and hands them to
+a compiled loop. NumPy asks the kernel for transparent huge pages on large
+arrays and Numba's allocator does not: filling a fresh 64 MiB array took 48 ms
+from Numba's allocator against 13 ms from NumPy's, nearly all of it page faults,
+which had cost more than the cell arithmetic of an (8, 128) LSTM.
 """
 import numpy as np
 from numba import njit, types
@@ -176,7 +182,6 @@ def _mm_tail(a, b, out, i0):
                 o[j] += aik * b[kk, j]
 
 
-@njit(**_JIT)
 def rnn_forward(xw, w_hh_t, h0):
     """tanh RNN over time.
 
@@ -190,8 +195,14 @@ def rnn_forward(xw, w_hh_t, h0):
     -------
     hs : (B, T, H) hidden states
     """
-    B, T, H = xw.shape
     hs = np.empty_like(xw)
+    _rnn_forward(xw, w_hh_t, h0, hs)
+    return hs
+
+
+@njit(**_JIT)
+def _rnn_forward(xw, w_hh_t, h0, hs):
+    B, T, H = xw.shape
     h = h0.copy()
     a = np.empty((B, H), xw.dtype)
     for t in range(T):
@@ -201,10 +212,8 @@ def rnn_forward(xw, w_hh_t, h0):
                 v = _tanh(xw[b, t, i] + a[b, i])
                 h[b, i] = v
                 hs[b, t, i] = v
-    return hs
 
 
-@njit(**_JIT)
 def rnn_backward(dhs, hs, w_hh):
     """BPTT of :func:`rnn_forward`.
 
@@ -213,8 +222,13 @@ def rnn_backward(dhs, hs, w_hh):
     dpre : (B, T, H) gradient wrt the pre-activations xw[t] + h[t-1] W_hh^T
     dh0 : (B, H)
     """
-    B, T, H = hs.shape
     dpre = np.empty_like(hs)
+    return dpre, _rnn_backward(dhs, hs, w_hh, dpre)
+
+
+@njit(**_JIT)
+def _rnn_backward(dhs, hs, w_hh, dpre):
+    B, T, H = hs.shape
     dh = np.zeros((B, H), hs.dtype)
     dp = np.empty((B, H), hs.dtype)
     for t in range(T - 1, -1, -1):
@@ -225,10 +239,9 @@ def rnn_backward(dhs, hs, w_hh):
                 dp[b, i] = v
                 dpre[b, t, i] = v
         _mm(dp, w_hh, dh)  # (B, H) @ (H, H)
-    return dpre, dh
+    return dh
 
 
-@njit(**_JIT)
 def lstm_forward(xw, w_hh_t, h0, c0):
     """LSTM over time.
 
@@ -244,10 +257,16 @@ def lstm_forward(xw, w_hh_t, h0, c0):
     acts : (B, T, 4H) activated gates s(i), s(f), tanh(g), s(o)
     """
     B, T, G = xw.shape
-    H = G // 4
-    hs = np.empty((B, T, H), xw.dtype)
-    cs = np.empty((B, T, H), xw.dtype)
+    hs = np.empty((B, T, G // 4), xw.dtype)
+    cs = np.empty_like(hs)
     acts = np.empty_like(xw)
+    _lstm_forward(xw, w_hh_t, h0, c0, hs, cs, acts)
+    return hs, cs, acts
+
+
+@njit(**_JIT)
+def _lstm_forward(xw, w_hh_t, h0, c0, hs, cs, acts):
+    B, T, G = xw.shape
     h = h0.copy()
     c = c0.copy()
     a = np.empty((B, G), xw.dtype)
@@ -255,7 +274,6 @@ def lstm_forward(xw, w_hh_t, h0, c0):
         _mm(h, w_hh_t, a)  # (B, H) @ (H, 4H)
         for b in range(B):
             _lstm_cell(xw[b, t], a[b], c[b], h[b], acts[b, t], cs[b, t], hs[b, t])
-    return hs, cs, acts
 
 
 @njit(**_JIT)
@@ -279,7 +297,6 @@ def _lstm_cell(xw, a, c, h, act, cs, hs):
         hs[j] = hn
 
 
-@njit(**_JIT)
 def lstm_backward(dhs, cs, acts, c0, w_hh):
     """BPTT of :func:`lstm_forward`.
 
@@ -288,14 +305,20 @@ def lstm_backward(dhs, cs, acts, c0, w_hh):
     dpre : (B, T, 4H) gradient wrt gate pre-activations
     dh0, dc0 : (B, H)
     """
+    dpre = np.empty_like(acts)
+    dh, dc = _lstm_backward(dhs, cs, acts, c0, w_hh, np.empty_like(cs), dpre)
+    return dpre, dh, dc
+
+
+@njit(**_JIT)
+def _lstm_backward(dhs, cs, acts, c0, w_hh, tcs, dpre):
+    # tcs (B, T, H): scratch for tanh(c[t])
     B, T, H = cs.shape
     one = np.ones(1, cs.dtype)[0]  # 1 in the arrays' dtype: no float64 promotion
-    tcs = np.empty_like(cs)
     for b in range(B):  # tanh(c[t]) for all steps at once, outside the serial chain
         for t in range(T):
             for j in range(H):
                 tcs[b, t, j] = _tanh(cs[b, t, j])
-    dpre = np.empty_like(acts)
     dh = np.zeros((B, H), cs.dtype)
     dc = np.zeros((B, H), cs.dtype)
     dp = np.empty((B, 4 * H), cs.dtype)
@@ -305,7 +328,7 @@ def lstm_backward(dhs, cs, acts, c0, w_hh):
             _lstm_cell_back(dhs[b, t], acts[b, t], tcs[b, t], cp, dh[b], dc[b], dp[b], one)
         dpre[:, t, :] = dp
         _mm(dp, w_hh, dh)  # (B, 4H) @ (4H, H)
-    return dpre, dh, dc
+    return dh, dc
 
 
 @njit(**_JIT)
@@ -326,7 +349,6 @@ def _lstm_cell_back(dhs, act, tc, cp, dh, dc, dp, one):
         dc[j] = dcv * fg
 
 
-@njit(**_JIT)
 def gru_forward(xw, w_hh_t, b_hh, h0):
     """GRU over time.
 
@@ -344,10 +366,17 @@ def gru_forward(xw, w_hh_t, b_hh, h0):
     ghn : (B, T, H) W_hn h[t-1] + b_hn (needed by the backward pass)
     """
     B, T, G = xw.shape
-    H = G // 3
-    hs = np.empty((B, T, H), xw.dtype)
+    hs = np.empty((B, T, G // 3), xw.dtype)
     acts = np.empty_like(xw)
-    ghn = np.empty((B, T, H), xw.dtype)
+    ghn = np.empty_like(hs)
+    _gru_forward(xw, w_hh_t, b_hh, h0, hs, acts, ghn)
+    return hs, acts, ghn
+
+
+@njit(**_JIT)
+def _gru_forward(xw, w_hh_t, b_hh, h0, hs, acts, ghn):
+    B, T, G = xw.shape
+    H = G // 3
     h = h0.copy()
     a = np.empty((B, G), xw.dtype)
     for t in range(T):
@@ -365,10 +394,8 @@ def gru_forward(xw, w_hh_t, b_hh, h0):
                 acts[b, t, H + j] = z
                 acts[b, t, 2 * H + j] = n
                 ghn[b, t, j] = hn
-    return hs, acts, ghn
 
 
-@njit(**_JIT)
 def gru_backward(dhs, hs, acts, ghn, h0, w_hh):
     """BPTT of :func:`gru_forward`.
 
@@ -378,9 +405,14 @@ def gru_backward(dhs, hs, acts, ghn, h0, w_hh):
     dgh : (B, T, 3H) gradient wrt h[t-1] W_hh^T + b_hh
     dh0 : (B, H)
     """
-    B, T, H = hs.shape
     dgi = np.empty_like(acts)
     dgh = np.empty_like(acts)
+    return dgi, dgh, _gru_backward(dhs, hs, acts, ghn, h0, w_hh, dgi, dgh)
+
+
+@njit(**_JIT)
+def _gru_backward(dhs, hs, acts, ghn, h0, w_hh, dgi, dgh):
+    B, T, H = hs.shape
     dh = np.zeros((B, H), hs.dtype)
     dp = np.empty((B, 3 * H), hs.dtype)
     direct = np.empty((B, H), hs.dtype)
@@ -405,4 +437,4 @@ def gru_backward(dhs, hs, acts, ghn, h0, w_hh):
         dgh[:, t, :] = dp
         _mm(dp, w_hh, dh)  # (B, 3H) @ (3H, H)
         dh += direct
-    return dgi, dgh, dh
+    return dh
