@@ -12,8 +12,12 @@ Who does what, chosen by measurement on a 2-core machine:
   vectorises: about six times faster than NumPy's tanh ufunc here, and far faster
   than a compiled loop calling the libm tanh. float64 keeps the library functions
   (NumPy's ufunc over arrays), so parity with PyTorch stays exact.
-- No ``prange``: at these sizes a thread launch costs more than the loop, and
-  Numba's workers then compete with the BLAS threads for the same two cores.
+- Threads only in the serial recurrences, over groups of batch rows: each group
+  runs its own chain over all T steps, so one hand-off covers the whole
+  sequence, and the calling thread takes over any group a late helper has not
+  claimed. Elsewhere a thread launch costs more than the loop, and Numba's
+  ``prange`` workers would compete with the BLAS threads for the same two cores
+  (a parallel region started right after a BLAS product waited about 4 ms).
 
 Every kernel has a plain-NumPy reference in tests/rnn/naive.py.
 """

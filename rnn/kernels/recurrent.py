@@ -17,12 +17,21 @@ the pre-activations for all steps, so the weight gradients become one BLAS
 product each outside (dW_hh = dpre^T @ h_prev). Depth is T; work is
 O(T B G H^2) with G = 1, 4, 3 gates.
 
+The B sequences of a batch are independent recurrences, so each kernel splits
+the batch rows into one group per thread (:func:`_run_groups`); a group runs its
+own serial chain over all T steps, with no synchronisation between steps. On 2
+cores an (8, 128) LSTM's forward kernel ran 2.2x faster than on one.
+
 Each public function allocates its (B, T, .) outputs with NumPy and hands them to
 a compiled loop. NumPy asks the kernel for transparent huge pages on large
 arrays and Numba's allocator does not: filling a fresh 64 MiB array took 48 ms
 from Numba's allocator against 13 ms from NumPy's, nearly all of it page faults,
 which had cost more than the cell arithmetic of an (8, 128) LSTM.
 """
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
 import numpy as np
 from numba import njit, types
 from numba.extending import overload
@@ -182,6 +191,40 @@ def _mm_tail(a, b, out, i0):
                 o[j] += aik * b[kk, j]
 
 
+_POOL, _POOL_SIZE = None, 0  # helper threads for the row groups, started on first use
+
+
+def _run_groups(rows_kernel, B, *args):
+    """Run ``rows_kernel(*args, b0, b1)`` over the batch rows, in one group of rows
+    per thread (``numba.get_num_threads()``, at most B).
+
+    The calling thread and the pool's helpers claim groups from a shared counter
+    until none is left: a helper that starts late (right after a BLAS product, the
+    BLAS workers keep spinning for a while and a newly woken thread may wait a
+    scheduler time slice, about 4 ms here, for a core) finds its group already done
+    by the calling thread, so a group split is never slower than one group. The
+    kernels release the GIL (``nogil``) while they run."""
+    global _POOL, _POOL_SIZE
+    parts = max(1, min(B, numba.get_num_threads()))
+    if parts == 1:
+        rows_kernel(*args, 0, B)
+        return
+    if _POOL_SIZE < parts - 1:
+        _POOL = ThreadPoolExecutor(max_workers=parts - 1, thread_name_prefix="rnn-rows")
+        _POOL_SIZE = parts - 1
+    claims = itertools.count()  # next() on it is atomic under the GIL
+
+    def work():
+        while (p := next(claims)) < parts:
+            rows_kernel(*args, p * B // parts, (p + 1) * B // parts)
+
+    helpers = [_POOL.submit(work) for _ in range(parts - 1)]
+    work()
+    for h in helpers:
+        h.result()
+
+
+# ---------------------------------------------------------------------- tanh RNN
 def rnn_forward(xw, w_hh_t, h0):
     """tanh RNN over time.
 
@@ -196,22 +239,22 @@ def rnn_forward(xw, w_hh_t, h0):
     hs : (B, T, H) hidden states
     """
     hs = np.empty_like(xw)
-    _rnn_forward(xw, w_hh_t, h0, hs)
+    _run_groups(_rnn_forward_rows, xw.shape[0], xw, w_hh_t, h0, hs)
     return hs
 
 
-@njit(**_JIT)
-def _rnn_forward(xw, w_hh_t, h0, hs):
-    B, T, H = xw.shape
-    h = h0.copy()
-    a = np.empty((B, H), xw.dtype)
+@njit(nogil=True, **_JIT)
+def _rnn_forward_rows(xw, w_hh_t, h0, hs, b0, b1):
+    T, H = xw.shape[1], xw.shape[2]
+    h = h0[b0:b1].copy()
+    a = np.empty((b1 - b0, H), xw.dtype)
     for t in range(T):
-        _mm(h, w_hh_t, a)  # (B, H) @ (H, H)
-        for b in range(B):
+        _mm(h, w_hh_t, a)  # (rows, H) @ (H, H)
+        for r in range(b1 - b0):
             for i in range(H):
-                v = _tanh(xw[b, t, i] + a[b, i])
-                h[b, i] = v
-                hs[b, t, i] = v
+                v = _tanh(xw[b0 + r, t, i] + a[r, i])
+                h[r, i] = v
+                hs[b0 + r, t, i] = v
 
 
 def rnn_backward(dhs, hs, w_hh):
@@ -223,25 +266,28 @@ def rnn_backward(dhs, hs, w_hh):
     dh0 : (B, H)
     """
     dpre = np.empty_like(hs)
-    return dpre, _rnn_backward(dhs, hs, w_hh, dpre)
+    dh0 = np.empty((hs.shape[0], hs.shape[2]), hs.dtype)
+    _run_groups(_rnn_backward_rows, hs.shape[0], dhs, hs, w_hh, dpre, dh0)
+    return dpre, dh0
 
 
-@njit(**_JIT)
-def _rnn_backward(dhs, hs, w_hh, dpre):
-    B, T, H = hs.shape
-    dh = np.zeros((B, H), hs.dtype)
-    dp = np.empty((B, H), hs.dtype)
+@njit(nogil=True, **_JIT)
+def _rnn_backward_rows(dhs, hs, w_hh, dpre, dh0, b0, b1):
+    T, H = hs.shape[1], hs.shape[2]
+    dh = np.zeros((b1 - b0, H), hs.dtype)
+    dp = np.empty((b1 - b0, H), hs.dtype)
     for t in range(T - 1, -1, -1):
-        for b in range(B):
+        for r in range(b1 - b0):
             for i in range(H):
-                y = hs[b, t, i]
-                v = (dhs[b, t, i] + dh[b, i]) * (1.0 - y * y)
-                dp[b, i] = v
-                dpre[b, t, i] = v
-        _mm(dp, w_hh, dh)  # (B, H) @ (H, H)
-    return dh
+                y = hs[b0 + r, t, i]
+                v = (dhs[b0 + r, t, i] + dh[r, i]) * (1.0 - y * y)
+                dp[r, i] = v
+                dpre[b0 + r, t, i] = v
+        _mm(dp, w_hh, dh)  # (rows, H) @ (H, H)
+    dh0[b0:b1] = dh
 
 
+# ---------------------------------------------------------------------- LSTM
 def lstm_forward(xw, w_hh_t, h0, c0):
     """LSTM over time.
 
@@ -260,20 +306,21 @@ def lstm_forward(xw, w_hh_t, h0, c0):
     hs = np.empty((B, T, G // 4), xw.dtype)
     cs = np.empty_like(hs)
     acts = np.empty_like(xw)
-    _lstm_forward(xw, w_hh_t, h0, c0, hs, cs, acts)
+    _run_groups(_lstm_forward_rows, B, xw, w_hh_t, h0, c0, hs, cs, acts)
     return hs, cs, acts
 
 
-@njit(**_JIT)
-def _lstm_forward(xw, w_hh_t, h0, c0, hs, cs, acts):
-    B, T, G = xw.shape
-    h = h0.copy()
-    c = c0.copy()
-    a = np.empty((B, G), xw.dtype)
+@njit(nogil=True, **_JIT)
+def _lstm_forward_rows(xw, w_hh_t, h0, c0, hs, cs, acts, b0, b1):
+    T, G = xw.shape[1], xw.shape[2]
+    h = h0[b0:b1].copy()
+    c = c0[b0:b1].copy()
+    a = np.empty((b1 - b0, G), xw.dtype)
     for t in range(T):
-        _mm(h, w_hh_t, a)  # (B, H) @ (H, 4H)
-        for b in range(B):
-            _lstm_cell(xw[b, t], a[b], c[b], h[b], acts[b, t], cs[b, t], hs[b, t])
+        _mm(h, w_hh_t, a)  # (rows, H) @ (H, 4H)
+        for r in range(b1 - b0):
+            b = b0 + r
+            _lstm_cell(xw[b, t], a[r], c[r], h[r], acts[b, t], cs[b, t], hs[b, t])
 
 
 @njit(**_JIT)
@@ -305,30 +352,35 @@ def lstm_backward(dhs, cs, acts, c0, w_hh):
     dpre : (B, T, 4H) gradient wrt gate pre-activations
     dh0, dc0 : (B, H)
     """
-    dpre = np.empty_like(acts)
-    dh, dc = _lstm_backward(dhs, cs, acts, c0, w_hh, np.empty_like(cs), dpre)
-    return dpre, dh, dc
-
-
-@njit(**_JIT)
-def _lstm_backward(dhs, cs, acts, c0, w_hh, tcs, dpre):
-    # tcs (B, T, H): scratch for tanh(c[t])
     B, T, H = cs.shape
+    dpre = np.empty_like(acts)
+    dh0 = np.empty((B, H), cs.dtype)
+    dc0 = np.empty_like(dh0)
+    tcs = np.empty_like(cs)  # scratch: tanh(c[t])
+    _run_groups(_lstm_backward_rows, B, dhs, cs, acts, c0, w_hh, tcs, dpre, dh0, dc0)
+    return dpre, dh0, dc0
+
+
+@njit(nogil=True, **_JIT)
+def _lstm_backward_rows(dhs, cs, acts, c0, w_hh, tcs, dpre, dh0, dc0, b0, b1):
+    T, H = cs.shape[1], cs.shape[2]
     one = np.ones(1, cs.dtype)[0]  # 1 in the arrays' dtype: no float64 promotion
-    for b in range(B):  # tanh(c[t]) for all steps at once, outside the serial chain
+    for b in range(b0, b1):  # tanh(c[t]) for all steps at once, outside the serial chain
         for t in range(T):
             for j in range(H):
                 tcs[b, t, j] = _tanh(cs[b, t, j])
-    dh = np.zeros((B, H), cs.dtype)
-    dc = np.zeros((B, H), cs.dtype)
-    dp = np.empty((B, 4 * H), cs.dtype)
+    dh = np.zeros((b1 - b0, H), cs.dtype)
+    dc = np.zeros((b1 - b0, H), cs.dtype)
+    dp = np.empty((b1 - b0, 4 * H), cs.dtype)
     for t in range(T - 1, -1, -1):
-        for b in range(B):
+        for r in range(b1 - b0):
+            b = b0 + r
             cp = cs[b, t - 1] if t > 0 else c0[b]
-            _lstm_cell_back(dhs[b, t], acts[b, t], tcs[b, t], cp, dh[b], dc[b], dp[b], one)
-        dpre[:, t, :] = dp
-        _mm(dp, w_hh, dh)  # (B, 4H) @ (4H, H)
-    return dh, dc
+            _lstm_cell_back(dhs[b, t], acts[b, t], tcs[b, t], cp, dh[r], dc[r], dp[r], one)
+        dpre[b0:b1, t, :] = dp
+        _mm(dp, w_hh, dh)  # (rows, 4H) @ (4H, H)
+    dh0[b0:b1] = dh
+    dc0[b0:b1] = dc
 
 
 @njit(**_JIT)
@@ -349,6 +401,7 @@ def _lstm_cell_back(dhs, act, tc, cp, dh, dc, dp, one):
         dc[j] = dcv * fg
 
 
+# ---------------------------------------------------------------------- GRU
 def gru_forward(xw, w_hh_t, b_hh, h0):
     """GRU over time.
 
@@ -369,28 +422,29 @@ def gru_forward(xw, w_hh_t, b_hh, h0):
     hs = np.empty((B, T, G // 3), xw.dtype)
     acts = np.empty_like(xw)
     ghn = np.empty_like(hs)
-    _gru_forward(xw, w_hh_t, b_hh, h0, hs, acts, ghn)
+    _run_groups(_gru_forward_rows, B, xw, w_hh_t, b_hh, h0, hs, acts, ghn)
     return hs, acts, ghn
 
 
-@njit(**_JIT)
-def _gru_forward(xw, w_hh_t, b_hh, h0, hs, acts, ghn):
-    B, T, G = xw.shape
+@njit(nogil=True, **_JIT)
+def _gru_forward_rows(xw, w_hh_t, b_hh, h0, hs, acts, ghn, b0, b1):
+    T, G = xw.shape[1], xw.shape[2]
     H = G // 3
-    h = h0.copy()
-    a = np.empty((B, G), xw.dtype)
+    h = h0[b0:b1].copy()
+    a = np.empty((b1 - b0, G), xw.dtype)
     for t in range(T):
-        _mm(h, w_hh_t, a)  # (B, H) @ (H, 3H)
-        for b in range(B):
+        _mm(h, w_hh_t, a)  # (rows, H) @ (H, 3H)
+        for r in range(b1 - b0):
+            b = b0 + r
             for j in range(H):
-                r = _sigmoid(xw[b, t, j] + a[b, j] + b_hh[j])
-                z = _sigmoid(xw[b, t, H + j] + a[b, H + j] + b_hh[H + j])
-                hn = a[b, 2 * H + j] + b_hh[2 * H + j]
-                n = _tanh(xw[b, t, 2 * H + j] + r * hn)
-                hv = (1.0 - z) * n + z * h[b, j]
-                h[b, j] = hv
+                rg = _sigmoid(xw[b, t, j] + a[r, j] + b_hh[j])
+                z = _sigmoid(xw[b, t, H + j] + a[r, H + j] + b_hh[H + j])
+                hn = a[r, 2 * H + j] + b_hh[2 * H + j]
+                n = _tanh(xw[b, t, 2 * H + j] + rg * hn)
+                hv = (1.0 - z) * n + z * h[r, j]
+                h[r, j] = hv
                 hs[b, t, j] = hv
-                acts[b, t, j] = r
+                acts[b, t, j] = rg
                 acts[b, t, H + j] = z
                 acts[b, t, 2 * H + j] = n
                 ghn[b, t, j] = hn
@@ -407,34 +461,37 @@ def gru_backward(dhs, hs, acts, ghn, h0, w_hh):
     """
     dgi = np.empty_like(acts)
     dgh = np.empty_like(acts)
-    return dgi, dgh, _gru_backward(dhs, hs, acts, ghn, h0, w_hh, dgi, dgh)
+    dh0 = np.empty_like(h0)
+    _run_groups(_gru_backward_rows, hs.shape[0], dhs, hs, acts, ghn, h0, w_hh, dgi, dgh, dh0)
+    return dgi, dgh, dh0
 
 
-@njit(**_JIT)
-def _gru_backward(dhs, hs, acts, ghn, h0, w_hh, dgi, dgh):
-    B, T, H = hs.shape
-    dh = np.zeros((B, H), hs.dtype)
-    dp = np.empty((B, 3 * H), hs.dtype)
-    direct = np.empty((B, H), hs.dtype)
+@njit(nogil=True, **_JIT)
+def _gru_backward_rows(dhs, hs, acts, ghn, h0, w_hh, dgi, dgh, dh0, b0, b1):
+    T, H = hs.shape[1], hs.shape[2]
+    dh = np.zeros((b1 - b0, H), hs.dtype)
+    dp = np.empty((b1 - b0, 3 * H), hs.dtype)
+    direct = np.empty((b1 - b0, H), hs.dtype)
     for t in range(T - 1, -1, -1):
-        for b in range(B):
+        for r in range(b1 - b0):
+            b = b0 + r
             for j in range(H):
-                r = acts[b, t, j]
+                rg = acts[b, t, j]
                 z = acts[b, t, H + j]
                 n = acts[b, t, 2 * H + j]
                 hp = hs[b, t - 1, j] if t > 0 else h0[b, j]
-                g = dhs[b, t, j] + dh[b, j]
+                g = dhs[b, t, j] + dh[r, j]
                 dan = g * (1.0 - z) * (1.0 - n * n)
-                dar = dan * ghn[b, t, j] * r * (1.0 - r)
+                dar = dan * ghn[b, t, j] * rg * (1.0 - rg)
                 daz = g * (hp - n) * z * (1.0 - z)
                 dgi[b, t, j] = dar
                 dgi[b, t, H + j] = daz
                 dgi[b, t, 2 * H + j] = dan
-                dp[b, j] = dar
-                dp[b, H + j] = daz
-                dp[b, 2 * H + j] = dan * r
-                direct[b, j] = g * z
-        dgh[:, t, :] = dp
-        _mm(dp, w_hh, dh)  # (B, 3H) @ (3H, H)
+                dp[r, j] = dar
+                dp[r, H + j] = daz
+                dp[r, 2 * H + j] = dan * rg
+                direct[r, j] = g * z
+        dgh[b0:b1, t, :] = dp
+        _mm(dp, w_hh, dh)  # (rows, 3H) @ (3H, H)
         dh += direct
-    return dh
+    dh0[b0:b1] = dh

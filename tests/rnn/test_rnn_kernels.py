@@ -272,6 +272,76 @@ def test_recurrent_kernels_finite_difference(rng):
         bh, dgh.sum(axis=(0, 1)), rng, n=9, name="gru b_hh")
 
 
+def _recurrent_runs(rng, B, T, H):
+    """Every output of the three recurrent kernels (forward and backward) on random
+    data, as one flat list."""
+    h0, c0 = rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    R = rng.normal(size=(B, T, H))
+    out = []
+    W = rng.normal(size=(H, H)) * 0.5
+    hs = K.rnn_forward(rng.normal(size=(B, T, H)), np.ascontiguousarray(W.T), h0)
+    out += [hs, *K.rnn_backward(R, hs, W)]
+    W = rng.normal(size=(4 * H, H)) * 0.5
+    hs, cs, acts = K.lstm_forward(rng.normal(size=(B, T, 4 * H)), np.ascontiguousarray(W.T),
+                                  h0, c0)
+    out += [hs, cs, acts, *K.lstm_backward(R, cs, acts, c0, W)]
+    W, bh = rng.normal(size=(3 * H, H)) * 0.5, rng.normal(size=3 * H)
+    hs, acts, ghn = K.gru_forward(rng.normal(size=(B, T, 3 * H)), np.ascontiguousarray(W.T),
+                                  bh, h0)
+    out += [hs, acts, ghn, *K.gru_backward(R, hs, acts, ghn, h0, W)]
+    return out
+
+
+def test_recurrent_kernels_row_groups_equal_one_group():
+    """The batch rows run as one group per thread. 1 and 2 threads agree to
+    rounding (a group's per-step product sums in 4-row blocks or row by row,
+    depending on its size), the gradients wrt the initial states (written per
+    group) included."""
+    numba = pytest.importorskip("numba")
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("Numba has a single thread here (NUMBA_NUM_THREADS=1)")
+    saved = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = _recurrent_runs(np.random.default_rng(7), 5, 9, 4)
+        numba.set_num_threads(2)
+        two = _recurrent_runs(np.random.default_rng(7), 5, 9, 4)
+    finally:
+        numba.set_num_threads(saved)
+    assert len(one) == len(two) == 15
+    for a, b in zip(one, two):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_recurrent_initial_state_gradients_finite_difference(rng):
+    """dh0 (and dc0) of the backward kernels, which the models do not use."""
+    B, T, H = 3, 5, 3
+    R = rng.normal(size=(B, T, H))
+    h0, c0 = rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    W = rng.normal(size=(H, H)) * 0.5
+    xw = rng.normal(size=(B, T, H))
+    Wt = np.ascontiguousarray(W.T)
+    _, dh0 = K.rnn_backward(R, K.rnn_forward(xw, Wt, h0), W)
+    assert_grad_close(lambda: np.sum(K.rnn_forward(xw, Wt, h0) * R), h0, dh0, rng,
+                      name="rnn h0")
+    W = rng.normal(size=(4 * H, H)) * 0.5
+    xw = rng.normal(size=(B, T, 4 * H))
+    Wt = np.ascontiguousarray(W.T)
+    hs, cs, acts = K.lstm_forward(xw, Wt, h0, c0)
+    _, dh0, dc0 = K.lstm_backward(R, cs, acts, c0, W)
+    assert_grad_close(lambda: np.sum(K.lstm_forward(xw, Wt, h0, c0)[0] * R), h0, dh0, rng,
+                      name="lstm h0")
+    assert_grad_close(lambda: np.sum(K.lstm_forward(xw, Wt, h0, c0)[0] * R), c0, dc0, rng,
+                      name="lstm c0")
+    W, bh = rng.normal(size=(3 * H, H)) * 0.5, rng.normal(size=3 * H)
+    xw = rng.normal(size=(B, T, 3 * H))
+    Wt = np.ascontiguousarray(W.T)
+    hs, acts, ghn = K.gru_forward(xw, Wt, bh, h0)
+    _, _, dh0 = K.gru_backward(R, hs, acts, ghn, h0, W)
+    assert_grad_close(lambda: np.sum(K.gru_forward(xw, Wt, bh, h0)[0] * R), h0, dh0, rng,
+                      name="gru h0")
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_per_step_products_match_numpy(rng, dtype):
     # every path of the compiled (M, K) @ (K, N): 4 x 4 blocks of a (N >= 64),
