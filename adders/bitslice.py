@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import gates
+from .errors import CarrylabValueError
 
 __all__ = ["Program", "program", "tile_words", "run_rows", "run_words",
            "pack_words", "unpack_words", "pack_bits", "unpack_bits"]
@@ -73,7 +74,7 @@ def program(circuit, rows) -> Program:
         op, ptr, flat, n_inputs, index = _levelised(circuit)
         missing = [r for r in rows if r not in index]
         if missing:
-            raise ValueError(f"unknown nets {missing[:5]} in circuit {circuit.name!r}")
+            raise CarrylabValueError(f"unknown nets {missing[:5]} in circuit {circuit.name!r}")
         keep = np.array([index[r] for r in rows], dtype=np.int64)
         slot, n_slots = _allocate(ptr, flat, n_inputs, keep)
         if len(cache) >= 16:          # a few probe sets per circuit are plenty

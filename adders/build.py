@@ -25,6 +25,8 @@ from __future__ import annotations
 from typing import Callable
 
 from . import prefix as _prefix
+from .checks import check_int
+from .errors import CarrylabTypeError, CarrylabValueError
 from .netlist import Circuit
 from .prefix import PrefixNetwork, _check_width
 
@@ -82,7 +84,7 @@ def ripple_carry(n: int, name: str | None = None) -> Circuit:
 
     5n gates; the carry passes two gate levels per bit, so cout settles at level 2n + 1.
     """
-    _check_width(n)
+    n = _check_width(n)
     c = Circuit(name or f"ripple_carry_{n}")
     a, b, cin = _operands(c, n)
     g, p = _generate_propagate(c, a, b)
@@ -127,9 +129,8 @@ def carry_lookahead(n: int, block: int = 4) -> Circuit:
 
     Depth (unit delay): two levels per lookahead unit on the way up and on the way down.
     """
-    _check_width(n)
-    if isinstance(block, bool) or not isinstance(block, int) or block < 2:
-        raise ValueError(f"block must be an int >= 2, got {block!r}")
+    n = _check_width(n)
+    block = check_int(block, "block", 2)
     c = Circuit(f"carry_lookahead_{n}")
     a, b, cin = _operands(c, n)
     g, p = _generate_propagate(c, a, b)
@@ -198,7 +199,7 @@ def prefix_adder(network: PrefixNetwork, name: str | None = None) -> Circuit:
     ``s[i] = p[i] ^ c[i]``. Depth: 2 x network depth + 3 to the last carry.
     """
     if not isinstance(network, PrefixNetwork):
-        raise TypeError(f"network must be a PrefixNetwork, got {type(network).__name__}")
+        raise CarrylabTypeError(f"network must be a PrefixNetwork, got {type(network).__name__}")
     n = network.n
     c = Circuit(name or f"{network.name.replace('-', '_')}_{n}".replace("(", "_").replace(")", "").replace(",", "_"))
     a, b, cin = _operands(c, n)
@@ -229,9 +230,8 @@ def carry_select(n: int, block: int = 4) -> Circuit:
     carry-in of 0 and once of 1, and the real block carry picks one sum (a multiplexer
     of NOT, AND and OR). The first block ripples from cin. The block carries ripple
     through the multiplexers, one AND-OR per block."""
-    _check_width(n)
-    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
-        raise ValueError(f"block must be an int >= 1, got {block!r}")
+    n = _check_width(n)
+    block = check_int(block, "block", 1)
     c = Circuit(f"carry_select_{n}")
     a, b, cin = _operands(c, n)
     g, p = _generate_propagate(c, a, b)
@@ -279,9 +279,8 @@ def carry_skip(n: int, block: int = 4) -> Circuit:
     Static timing still sees the long ripple path; it is a *false path* (when P = 1 no bit
     generates, so the ripple output is not what decides), which event-driven timing shows.
     """
-    _check_width(n)
-    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
-        raise ValueError(f"block must be an int >= 1, got {block!r}")
+    n = _check_width(n)
+    block = check_int(block, "block", 1)
     c = Circuit(f"carry_skip_{n}")
     a, b, cin = _operands(c, n)
     g, p = _generate_propagate(c, a, b)
@@ -330,6 +329,6 @@ def build(name: str, n: int, **options) -> Circuit:
     {'s': 65535, 'cout': 0}
     """
     if not isinstance(name, str) or name not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {name!r}; known: {', '.join(ARCHITECTURES)}")
-    _check_width(n)
+        raise CarrylabValueError(f"unknown architecture {name!r}; known: {', '.join(ARCHITECTURES)}")
+    n = _check_width(n)
     return ARCHITECTURES[name](n, **options)

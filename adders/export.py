@@ -29,14 +29,15 @@ import networkx as nx
 import numpy as np
 
 from . import gates
-from .errors import NetlistError
+from .errors import CarrylabTypeError, CarrylabValueError, NetlistError, carrylab_kind
 from .logic import resolve_operands
 
 __all__ = ["to_verilog", "to_testbench", "edge_vectors", "to_vcd", "vcd_text",
            "to_graphml", "from_graphml", "to_dot", "VERILOG_KEYWORDS"]
 
-#: Reserved words of Verilog-2005 (IEEE 1364-2005, annex B); none may name a module,
-#: port or wire.
+#: Reserved words of Verilog-2005 (IEEE 1364-2005, annex B) and of SystemVerilog
+#: (IEEE 1800-2017, annex B): none may name a module, port or wire, since Verilator and
+#: other tools read exported files as SystemVerilog.
 VERILOG_KEYWORDS = frozenset("""
 always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config
 deassign default defparam design disable edge else end endcase endconfig endfunction
@@ -49,6 +50,18 @@ realtime reg release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcan
 signed small specify specparam strong0 strong1 supply0 supply1 table task time tran
 tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored wait wand
 weak0 weak1 while wire wor xnor xor
+accept_on alias always_comb always_ff always_latch assert assume before bind bins binsof
+bit break byte chandle checker class clocking const constraint context continue cover
+covergroup coverpoint cross dist do endchecker endclass endclocking endgroup endinterface
+endpackage endprogram endproperty endsequence enum eventually expect export extends extern
+final first_match foreach forkjoin global iff ignore_bins illegal_bins implements implies
+import inside int interconnect interface intersect join_any join_none let local logic
+longint matches modport nettype new nexttime null package packed priority program property
+protected pure rand randc randcase randsequence ref reject_on restrict return s_always
+s_eventually s_nexttime s_until s_until_with sequence shortint shortreal soft solve static
+string strong struct super sync_accept_on sync_reject_on tagged this throughout
+timeprecision timeunit type typedef union unique unique0 until until_with untyped var
+virtual void wait_order weak wildcard with within
 """.split())
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
@@ -67,21 +80,23 @@ def _is_identifier(name) -> bool:
 def _module_name(circuit, module_name) -> str:
     if module_name is None:
         if not _is_identifier(circuit.name):
-            raise ValueError(f"circuit name {circuit.name!r} is not a legal Verilog module name "
+            raise CarrylabValueError(f"circuit name {circuit.name!r} is not a legal Verilog module name "
                              f"(letters, digits, _ and $, not starting with a digit or $, not a "
                              f"keyword); pass module_name=, e.g. 'adder'")
         return circuit.name
+    if module_name in VERILOG_KEYWORDS:
+        raise CarrylabValueError(f"module_name {module_name!r} is a reserved word of Verilog or "
+                                 f"SystemVerilog; choose another name, e.g. 'adder_16'")
     if not _is_identifier(module_name):
-        raise ValueError(f"module_name {module_name!r} is not a legal Verilog identifier: use "
-                         f"letters, digits, _ and $, start with a letter or _, and avoid keywords "
-                         f"such as 'module'; e.g. 'adder_16'")
+        raise CarrylabValueError(f"module_name {module_name!r} is not a legal Verilog identifier: use "
+                                 f"letters, digits, _ and $, start with a letter or _; e.g. 'adder_16'")
     return module_name
 
 
 def _check_ports(circuit) -> None:
     for bus in list(circuit.inputs) + list(circuit.outputs):
         if not _is_identifier(bus):
-            raise ValueError(f"bus {bus!r} of circuit {circuit.name!r} is not a legal Verilog port "
+            raise CarrylabValueError(f"bus {bus!r} of circuit {circuit.name!r} is not a legal Verilog port "
                              f"name (letters, digits, _ and $, not starting with a digit, not a "
                              f"keyword); rename the bus")
 
@@ -268,10 +283,10 @@ def edge_vectors(circuit) -> list[dict]:
 
 def _vectors(circuit, vectors, seed) -> list[dict]:
     if isinstance(vectors, bool):
-        raise TypeError(f"vectors must be an int (random count) or a list of dicts, got {vectors!r}")
+        raise CarrylabTypeError(f"vectors must be an int (random count) or a list of dicts, got {vectors!r}")
     if isinstance(vectors, int):
         if vectors < 0:
-            raise ValueError(f"vectors must be >= 0 random vectors, got {vectors}")
+            raise CarrylabValueError(f"vectors must be >= 0 random vectors, got {vectors}")
         rng = random.Random(seed)
         rand = [{bus: rng.getrandbits(len(n)) for bus, n in circuit.inputs.items()}
                 for _ in range(vectors)]
@@ -280,14 +295,14 @@ def _vectors(circuit, vectors, seed) -> list[dict]:
     out = []
     for k, vec in enumerate(vectors):
         if not isinstance(vec, dict):
-            raise TypeError(f"vectors[{k}] must be a dict of input bus -> int, got {vec!r}")
+            raise CarrylabTypeError(f"vectors[{k}] must be a dict of input bus -> int, got {vec!r}")
         try:
             full = resolve_operands(circuit, vec)
             out.append({b: _check_operand(b, v, circuit.width(b)) for b, v in full.items()})
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"vectors[{k}]: {exc}") from None
+            raise carrylab_kind(exc)(f"vectors[{k}]: {exc}") from None
     if not out:
-        raise ValueError("vectors is empty: give at least one vector (or an int count)")
+        raise CarrylabValueError("vectors is empty: give at least one vector (or an int count)")
     return out
 
 
@@ -436,13 +451,13 @@ def vcd_text(trace, buses: bool = True, lead=None) -> str:
     """The VCD of ``trace`` as a string (see :func:`to_vcd`)."""
     from .timing import Trace
     if not isinstance(trace, Trace):
-        raise TypeError(f"trace must be a Trace (from simulate_transition), got {type(trace).__name__}")
+        raise CarrylabTypeError(f"trace must be a Trace (from simulate_transition), got {type(trace).__name__}")
     circuit = trace.circuit
     if lead is None:
         positive = [d for d in trace.delays.for_circuit(circuit).values() if d > 0]
         lead = min(positive) if positive else 1
     elif isinstance(lead, bool) or not isinstance(lead, (int, float, Fraction)) or lead < 0:
-        raise ValueError(f"lead must be a number >= 0 (time shown before the switch), got {lead!r}")
+        raise CarrylabValueError(f"lead must be a number >= 0 (time shown before the switch), got {lead!r}")
     times = sorted(set([0] + [e.time for e in trace.events]))
     shifted = [Fraction(repr(t)) if isinstance(t, float) else Fraction(t) for t in times]
     lead_f = Fraction(repr(lead)) if isinstance(lead, float) else Fraction(lead)

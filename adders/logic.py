@@ -25,6 +25,7 @@ import numba
 import numpy as np
 
 from . import bitslice, gates
+from .errors import CarrylabTypeError, CarrylabValueError
 
 __all__ = ["evaluate", "net_values", "simulate", "pack", "run_packed", "resolve_operands"]
 
@@ -39,7 +40,7 @@ def resolve_operands(circuit, operands: dict) -> dict:
     """
     unknown = [bus for bus in operands if bus not in circuit.inputs]
     if unknown:
-        raise ValueError(f"unknown input bus {unknown[0]!r} for circuit {circuit.name!r}; "
+        raise CarrylabValueError(f"unknown input bus {unknown[0]!r} for circuit {circuit.name!r}; "
                          f"its inputs are {list(circuit.inputs)}")
     values = {}
     for bus in circuit.inputs:
@@ -49,7 +50,7 @@ def resolve_operands(circuit, operands: dict) -> dict:
             values[bus] = circuit.input_defaults[bus]
         else:
             missing = [b for b in circuit.inputs if b not in operands and b not in circuit.input_defaults]
-            raise ValueError(f"missing input bus(es) {missing} for circuit {circuit.name!r}; "
+            raise CarrylabValueError(f"missing input bus(es) {missing} for circuit {circuit.name!r}; "
                              f"give every one of {list(circuit.inputs)}")
     return values
 
@@ -103,7 +104,7 @@ def run_packed(circuit, packed_in: np.ndarray, rows: list[str]) -> np.ndarray:
     prog = bitslice.program(circuit, rows)      # raises for unknown nets
     n_inputs = sum(len(nets) for nets in circuit.inputs.values())
     if packed_in.dtype != np.uint64 or packed_in.ndim != 2 or packed_in.shape[0] != n_inputs:
-        raise ValueError(f"packed_in must be a ({n_inputs}, n_words) uint64 array, "
+        raise CarrylabValueError(f"packed_in must be a ({n_inputs}, n_words) uint64 array, "
                          f"got {packed_in.dtype} {packed_in.shape}")
     block = bitslice.tile_words(prog.n_slots, packed_in.shape[1])
     return bitslice.run_rows(prog.op, prog.ptr, prog.src, prog.dst, prog.n_slots, prog.out,
@@ -117,27 +118,27 @@ def _array_form(bus, value, width) -> str:
     the bus, what came and what is allowed."""
     if value.ndim == 1:
         if value.dtype != np.uint64:
-            raise TypeError(f"operand {bus!r}: a 1-D array must have dtype uint64, got {value.dtype}"
+            raise CarrylabTypeError(f"operand {bus!r}: a 1-D array must have dtype uint64, got {value.dtype}"
                             f" (use np.asarray(x, dtype=np.uint64), or a (vectors, {width}) uint8 bit matrix)")
         if width > 64:
-            raise ValueError(f"operand {bus!r}: the bus is {width} bits wide, too wide for uint64; "
+            raise CarrylabValueError(f"operand {bus!r}: the bus is {width} bits wide, too wide for uint64; "
                              f"pass a (vectors, {width}) uint8 bit matrix")
         if width < 64 and value.size and int(value.max()) >> width:    # max(): no temporary
             bad = int(value[np.argmax(value >> np.uint64(width) != 0)])
-            raise ValueError(f"operand {bus!r} holds {bad}, out of range for a {width}-bit bus "
+            raise CarrylabValueError(f"operand {bus!r} holds {bad}, out of range for a {width}-bit bus "
                              f"(0 <= {bus} <= {(1 << width) - 1})")
         return "words"
     if value.ndim == 2:
         if value.dtype not in (np.uint8, np.bool_):
-            raise TypeError(f"operand {bus!r}: a bit matrix must have dtype uint8 (0/1), got {value.dtype}")
+            raise CarrylabTypeError(f"operand {bus!r}: a bit matrix must have dtype uint8 (0/1), got {value.dtype}")
         if value.shape[1] != width:
-            raise ValueError(f"operand {bus!r}: bit matrix has {value.shape[1]} columns; "
+            raise CarrylabValueError(f"operand {bus!r}: bit matrix has {value.shape[1]} columns; "
                              f"the bus is {width} bits wide, so the shape must be (vectors, {width})")
         if value.size and value.view(np.uint8).max() > 1:
-            raise ValueError(f"operand {bus!r}: a bit matrix may hold only 0 and 1, "
+            raise CarrylabValueError(f"operand {bus!r}: a bit matrix may hold only 0 and 1, "
                              f"found {int(value.view(np.uint8).max())}")
         return "bits"
-    raise ValueError(f"operand {bus!r}: arrays must be 1-D (vectors,) uint64 or 2-D (vectors, {width}) "
+    raise CarrylabValueError(f"operand {bus!r}: arrays must be 1-D (vectors,) uint64 or 2-D (vectors, {width}) "
                      f"uint8, got {value.ndim} dimensions")
 
 
@@ -156,13 +157,13 @@ def _checked(circuit, operands: dict) -> tuple[dict, dict, int]:
             forms[bus] = "int"
     lengths = {bus: v.shape[0] for bus, v in values.items() if forms[bus] != "int"}
     if not lengths:
-        raise ValueError("simulate needs at least one operand given as an array; "
+        raise CarrylabValueError("simulate needs at least one operand given as an array; "
                          "for a single vector use circuit.evaluate(...)")
     if len(set(lengths.values())) > 1:
-        raise ValueError(f"operand arrays differ in length (vectors): {lengths}; they must match")
+        raise CarrylabValueError(f"operand arrays differ in length (vectors): {lengths}; they must match")
     n_vectors = next(iter(lengths.values()))
     if n_vectors == 0:
-        raise ValueError("operand arrays are empty: give at least one vector")
+        raise CarrylabValueError("operand arrays are empty: give at least one vector")
     return values, forms, n_vectors
 
 
@@ -273,7 +274,7 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
     widest = max(len(nets) for nets in circuit.outputs.values())
     if as_bits is False and widest > 64:
         bus = next(b for b, nets in circuit.outputs.items() if len(nets) == widest)
-        raise ValueError(f"output bus {bus!r} is {widest} bits wide, too wide for uint64; "
+        raise CarrylabValueError(f"output bus {bus!r} is {widest} bits wide, too wide for uint64; "
                          f"use as_bits=True")
     if not as_bits and not any_bits and widest <= 64:
         result = _simulate_words(circuit, values, forms, n_vectors, probe)

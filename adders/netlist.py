@@ -28,7 +28,8 @@ from typing import Iterable, Sequence
 import networkx as nx
 
 from . import gates
-from .errors import NetlistError
+from .checks import check_int
+from .errors import CarrylabTypeError, CarrylabValueError, NetlistError
 
 __all__ = ["Circuit"]
 
@@ -57,8 +58,7 @@ class Circuit:
         (just ``bus`` when width is 1). ``default`` is used when a simulation leaves the
         bus out. Returns the net names, LSB first."""
         _check_name(bus, "bus")
-        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-            raise ValueError(f"width of input bus {bus!r} must be an int >= 1, got {width!r}")
+        width = check_int(width, f"width of input bus {bus!r}", 1)
         if bus in self.inputs or bus in self.outputs:
             raise NetlistError(f"bus {bus!r} is declared twice")
         nets = [bus] if width == 1 else [f"{bus}{i}" for i in range(width)]
@@ -132,7 +132,7 @@ class Circuit:
             return len(self.inputs[bus])
         if bus in self.outputs:
             return len(self.outputs[bus])
-        raise ValueError(f"unknown bus {bus!r}; inputs: {list(self.inputs)}, outputs: {list(self.outputs)}")
+        raise CarrylabValueError(f"unknown bus {bus!r}; inputs: {list(self.inputs)}, outputs: {list(self.outputs)}")
 
     def validate(self) -> "Circuit":
         """Check the netlist; return it, or raise :class:`NetlistError` naming the culprits.
@@ -249,9 +249,9 @@ def _check_name(name, what: str) -> None:
 def _check_operand(bus: str, value, width: int) -> int:
     """Return ``value`` as an int if 0 <= value < 2**width, else raise naming the bus."""
     if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise TypeError(f"operand {bus!r} must be an int, got {value!r} of type {type(value).__name__}")
+        raise CarrylabTypeError(f"operand {bus!r} must be an int, got {value!r} of type {type(value).__name__}")
     value = value.__index__()
     if not 0 <= value < (1 << width):
-        raise ValueError(f"operand {bus!r} = {value} is out of range: a {width}-bit bus takes "
+        raise CarrylabValueError(f"operand {bus!r} = {value} is out of range: a {width}-bit bus takes "
                          f"0 <= {bus} <= {(1 << width) - 1}")
     return value

@@ -52,6 +52,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from .checks import check_int
+from .errors import CarrylabValueError
+
 __all__ = [
     "PrefixNetwork",
     "PrefixNetworkError",
@@ -65,12 +68,17 @@ __all__ = [
     "from_taxonomy",
     "NETWORKS",
     "network",
+    "MAX_BITS",
 ]
+
+#: The widest network carrylab builds: n up to 65,536 positions (a Kogge-Stone network
+#: of that width has about a million cells; its adder takes minutes to build).
+MAX_BITS = 1 << 16
 
 Cell = tuple[int, int]
 
 
-class PrefixNetworkError(ValueError):
+class PrefixNetworkError(CarrylabValueError):
     """A prefix network whose cells do not compute every prefix exactly once."""
 
 
@@ -93,7 +101,7 @@ class PrefixNetwork:
     name: str = "custom"
 
     def __post_init__(self):
-        _check_width(self.n)
+        object.__setattr__(self, "n", _check_width(self.n))
         cleaned = []
         for k, level in enumerate(self.levels):
             cells = tuple(sorted((int(i), int(j)) for i, j in level))
@@ -223,7 +231,7 @@ class PrefixNetwork:
         reference: :mod:`rnn.scan` runs the same cells in compiled code.
         """
         if len(values) != self.n:
-            raise ValueError(f"values has length {len(values)}; this network has n = {self.n}")
+            raise CarrylabValueError(f"values has length {len(values)}; this network has n = {self.n}")
         x = list(values)
         for level in self.levels:
             new = x[:]
@@ -257,11 +265,8 @@ class PrefixNetwork:
 
 
 # ---------------------------------------------------------------------- constructors
-def _check_width(n) -> None:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be an int >= 1, got {n!r} of type {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+def _check_width(n) -> int:
+    return check_int(n, "n", 1, MAX_BITS)
 
 
 def _log2_ceil(n: int) -> int:
@@ -274,14 +279,14 @@ def _build(n: int, levels, name: str) -> PrefixNetwork:
 
 def serial(n: int) -> PrefixNetwork:
     """The ripple chain: level k joins position k to k-1. Depth n - 1, n - 1 cells."""
-    _check_width(n)
+    n = _check_width(n)
     return _build(n, [[(i, i - 1)] for i in range(1, n)], "serial")
 
 
 def sklansky(n: int) -> PrefixNetwork:
     """Sklansky (1960) divide and conquer: at level l, every position whose bit l is set
     absorbs the last position of the block of 2^l below it. Depth L, fanout 2^(L-1) + 1."""
-    _check_width(n)
+    n = _check_width(n)
     levels = []
     for l in range(_log2_ceil(n)):
         levels.append([(i, ((i >> l) << l) - 1) for i in range(n) if (i >> l) & 1])
@@ -291,7 +296,7 @@ def sklansky(n: int) -> PrefixNetwork:
 def kogge_stone(n: int) -> PrefixNetwork:
     """Kogge-Stone (1973): at level l every position i >= 2^l absorbs i - 2^l.
     Depth L, fanout 2, but n/2 wiring tracks at the last level."""
-    _check_width(n)
+    n = _check_width(n)
     levels = [[(i, i - (1 << l)) for i in range(1 << l, n)] for l in range(_log2_ceil(n))]
     return _build(n, levels, "kogge-stone")
 
@@ -313,7 +318,7 @@ def _bk_down(n: int, count: int):
 def brent_kung(n: int) -> PrefixNetwork:
     """Brent-Kung (1982): a binary-tree up-sweep then a down-sweep that fills the gaps.
     Depth 2L - 1, 2n - 2 - L cells, fanout 2, one track."""
-    _check_width(n)
+    n = _check_width(n)
     L = _log2_ceil(n)
     return _build(n, _bk_up(n, L) + _bk_down(n, max(L - 1, 0)), "brent-kung")
 
@@ -392,7 +397,7 @@ def _sparse(n: int, l: int, inner: Callable[[int], list]) -> list:
 def han_carlson(n: int) -> PrefixNetwork:
     """Han-Carlson (1987): Kogge-Stone on the odd positions, then one level fills the even
     ones. Depth L + 1, (n/2) L cells, fanout 2, n/4 tracks."""
-    _check_width(n)
+    n = _check_width(n)
     levels = _sparse(n, 1, lambda m: kogge_stone(m).levels if m else [])
     return _build(n, levels, "han-carlson")
 
@@ -400,7 +405,7 @@ def han_carlson(n: int) -> PrefixNetwork:
 def ladner_fischer(n: int) -> PrefixNetwork:
     """Ladner-Fischer as Harris's (1, L-2, 0): Sklansky on the odd positions, then one
     level fills the even ones. Depth L + 1, half Sklansky's fanout."""
-    _check_width(n)
+    n = _check_width(n)
     levels = _sparse(n, 1, lambda m: sklansky(m).levels if m else [])
     return _build(n, levels, "ladner-fischer")
 
@@ -421,18 +426,19 @@ def knowles(n: int, lanes: Sequence[int] | None = None) -> PrefixNetwork:
 
     Cells no output needs are pruned, so the Sklansky lanes give Sklansky's own network.
     """
-    _check_width(n)
+    n = _check_width(n)
     L = _log2_ceil(n)
     if lanes is None:
         lanes = ([2] + [1] * (L - 1)) if L >= 2 else [1] * L
     lanes = list(lanes)
-    if len(lanes) != L or any(isinstance(f, bool) or not isinstance(f, int) for f in lanes):
-        raise ValueError(f"lanes must be {L} ints (one per level, last level first) for n = {n}, "
-                         f"got {lanes!r}")
+    if len(lanes) != L:
+        raise CarrylabValueError(f"lanes must be {L} ints (one per level, last level first) for n = {n}, "
+                                 f"got {lanes!r}")
+    lanes = [check_int(f, f"lanes[{k}]", 1) for k, f in enumerate(lanes)]
     first = lanes[::-1]
     for k, f in enumerate(first):
         if f < 1 or f & (f - 1) or f > (1 << k) or (k and f < first[k - 1]):
-            raise ValueError(
+            raise CarrylabValueError(
                 f"lanes {lanes!r}: the lane of level {k} (from the first) is {f}; each lane must "
                 f"be a power of two, at most 2^level = {1 << k}, and no smaller than the lane of "
                 f"the level before")
@@ -446,19 +452,17 @@ def from_taxonomy(n: int, l: int, f: int, t: int) -> PrefixNetwork:
     ``[2^f, 2^(f-1), ..., 2, 1, ..., 1]`` (fanout 2^f + 1, 2^t tracks) runs over the
     blocks, and l levels fill in the rest. Depth log2 n + l.
     """
-    _check_width(n)
+    n = _check_width(n)
     if n & (n - 1):
-        raise ValueError(f"from_taxonomy needs n a power of two, got n = {n}")
+        raise CarrylabValueError(f"from_taxonomy needs n a power of two, got n = {n}")
     L = n.bit_length() - 1
-    for name, v in (("l", l), ("f", f), ("t", t)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise ValueError(f"{name} must be an int >= 0, got {v!r}")
+    l, f, t = (check_int(v, name, 0) for name, v in (("l", l), ("f", f), ("t", t)))
     if L == 0:
         if (l, f, t) != (0, 0, 0):
-            raise ValueError(f"for n = 1 only (0, 0, 0) exists, got {(l, f, t)}")
+            raise CarrylabValueError(f"for n = 1 only (0, 0, 0) exists, got {(l, f, t)}")
         return PrefixNetwork(1, (), "taxonomy(0,0,0)")
     if l + f + t != L - 1:
-        raise ValueError(f"l + f + t must equal log2 n - 1 = {L - 1} for n = {n}, "
+        raise CarrylabValueError(f"l + f + t must equal log2 n - 1 = {L - 1} for n = {n}, "
                          f"got {l} + {f} + {t} = {l + f + t}")
     levels_inner = L - l
     lanes_first = [1 << max(0, f - (levels_inner - 1 - k)) for k in range(levels_inner)]
@@ -480,5 +484,5 @@ NETWORKS: dict[str, Callable[[int], PrefixNetwork]] = {
 def network(name: str, n: int) -> PrefixNetwork:
     """Build the named network (a key of :data:`NETWORKS`) on n positions."""
     if name not in NETWORKS:
-        raise ValueError(f"unknown prefix network {name!r}; known: {', '.join(NETWORKS)}")
+        raise CarrylabValueError(f"unknown prefix network {name!r}; known: {', '.join(NETWORKS)}")
     return NETWORKS[name](n)

@@ -61,10 +61,10 @@ from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
 from . import gates
-from .errors import InternalError
+from .errors import CarrylabTypeError, CarrylabValueError, InternalError, carrylab_kind
 from .logic import resolve_operands
 
-__all__ = ["UNITS", "MODES", "Delays", "Event", "Trace", "simulate_transition", "Stepper",
+__all__ = ["UNITS", "MODES", "MAX_DELAY", "Delays", "Event", "Trace", "simulate_transition", "Stepper",
            "CriticalPath", "critical_path"]
 
 #: Delay units: abstract gate delays, or picoseconds.
@@ -77,20 +77,28 @@ _AND, _OR, _XOR, _NOT, _NAND, _NOR, _XNOR, _BUF = (gates.OPCODES[k] for k in gat
 
 
 # ---------------------------------------------------------------------- delay model
+#: The largest delay of one gate, in the delay unit (gate delays or ps): path sums of
+#: the widest adders stay far inside a float's exact range.
+MAX_DELAY = 10**9
+
+
 def _check_delay(value, where: str):
     """Return ``value`` if it is a usable delay (a real number >= 0), else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{where} must be a number (int, float or Fraction) >= 0, "
+        raise CarrylabTypeError(f"{where} must be a number (int, float or Fraction) >= 0, "
                         f"got {value!r} of type {type(value).__name__}")
     if isinstance(value, numbers.Integral):
         value = int(value)
     elif not isinstance(value, numbers.Rational):
         value = float(value)
         if not math.isfinite(value):
-            raise ValueError(f"{where} must be a finite number >= 0, got {value!r}")
+            raise CarrylabValueError(f"{where} must be a finite number >= 0, got {value!r}")
     if value < 0:
-        raise ValueError(f"{where} must be >= 0 (a gate cannot react before its input "
-                         f"changes), got {value!r}")
+        raise CarrylabValueError(f"{where} must be >= 0 (a gate cannot react before its input "
+                                 f"changes), got {value!r}")
+    if value > MAX_DELAY:
+        raise CarrylabValueError(f"{where} must be at most {MAX_DELAY:,} (in the delay unit; sums "
+                                 f"along a path must stay exact), got {value!r}")
     return value
 
 
@@ -118,7 +126,8 @@ class Delays:
     TypeError
         A delay that is not a real number, or a table that is not a mapping.
     ValueError
-        Negative, infinite or NaN delays, unknown kinds, or an unknown unit.
+        Negative, infinite or NaN delays, delays above :data:`MAX_DELAY` (10**9), unknown
+        kinds, or an unknown unit.
 
     Examples
     --------
@@ -136,18 +145,18 @@ class Delays:
         for name in ("per_kind", "per_gate"):
             table = getattr(self, name)
             if not isinstance(table, Mapping):
-                raise TypeError(f"Delays {name} must be a mapping (dict) of name -> delay, "
+                raise CarrylabTypeError(f"Delays {name} must be a mapping (dict) of name -> delay, "
                                 f"got {table!r} of type {type(table).__name__}")
         unknown = [k for k in self.per_kind if k not in gates.KINDS]
         if unknown:
-            raise ValueError(f"Delays per_kind: unknown gate kind {unknown[0]!r}; "
+            raise CarrylabValueError(f"Delays per_kind: unknown gate kind {unknown[0]!r}; "
                              f"allowed kinds: {', '.join(gates.KINDS)}")
         bad_names = [k for k in self.per_gate if not isinstance(k, str) or not k]
         if bad_names:
-            raise TypeError(f"Delays per_gate keys must be gate (net) names as strings, "
+            raise CarrylabTypeError(f"Delays per_gate keys must be gate (net) names as strings, "
                             f"got {bad_names[0]!r}")
         if self.unit not in UNITS:
-            raise ValueError(f"Delays unit must be one of {UNITS}, got {self.unit!r}")
+            raise CarrylabValueError(f"Delays unit must be one of {UNITS}, got {self.unit!r}")
         # Read-only copies: edits of the caller's dicts cannot change a Delays, so a
         # Delays can be resolved against a circuit once and the result cached.
         object.__setattr__(self, "per_kind", MappingProxyType(
@@ -180,7 +189,7 @@ class Delays:
             if kind is None or kind == "INPUT":
                 what = "an input net, not a gate" if kind == "INPUT" else "not a net of the circuit"
                 order = circuit.gates()
-                raise ValueError(f"Delays per_gate[{net!r}]: {net!r} is {what} in circuit "
+                raise CarrylabValueError(f"Delays per_gate[{net!r}]: {net!r} is {what} in circuit "
                                  f"{circuit.name!r}; gates are named after the nets they drive, "
                                  f"e.g. {order[:4]}")
         return {g: self.delay_of(g, nodes[g]["kind"]) for g in circuit.gates()}
@@ -190,7 +199,7 @@ def _as_delays(delays) -> Delays:
     if delays is None:
         return _UNIT_DELAY
     if not isinstance(delays, Delays):
-        raise TypeError(f"delays must be a Delays instance or None (unit delay), got {delays!r} "
+        raise CarrylabTypeError(f"delays must be a Delays instance or None (unit delay), got {delays!r} "
                         f"of type {type(delays).__name__}; e.g. Delays(per_kind={{'XOR': 2}})")
     return delays
 
@@ -282,14 +291,14 @@ def _settled(circuit, operands: dict, argname: str) -> tuple[list[int], dict]:
     try:
         values = resolve_operands(circuit, operands)
     except ValueError as exc:
-        raise ValueError(f"{argname}: {exc}") from None
+        raise CarrylabValueError(f"{argname}: {exc}") from None
     names, index, n_in, ops, ins, _ = _compiled(circuit)
     vals = [0] * len(names)
     for bus, value in values.items():
         try:
             value = values[bus] = _check_operand(bus, value, circuit.width(bus))
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"{argname}: {exc}") from None
+            raise carrylab_kind(exc)(f"{argname}: {exc}") from None
         for i, net in enumerate(circuit.inputs[bus]):
             vals[index[net]] = (value >> i) & 1
     for gi in range(len(ops)):
@@ -401,7 +410,7 @@ class Trace:
         if bus is None:
             return {b: self.settle(b) for b in self.circuit.outputs}
         if bus not in self.circuit.outputs:
-            raise ValueError(f"bus must be an output bus of {self.circuit.name!r}: "
+            raise CarrylabValueError(f"bus must be an output bus of {self.circuit.name!r}: "
                              f"{list(self.circuit.outputs)}, got {bus!r}")
         return [last.get(net, 0) for net in self.circuit.outputs[bus]]
 
@@ -458,10 +467,10 @@ def simulate_transition(circuit, before: Mapping[str, int], after: Mapping[str, 
         A malformed circuit.
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        raise CarrylabValueError(f"mode must be one of {MODES}, got {mode!r}")
     for argname, operands in (("before", before), ("after", after)):
         if not isinstance(operands, Mapping):
-            raise TypeError(f"{argname} must be a dict of input bus -> int, got {operands!r}")
+            raise CarrylabTypeError(f"{argname} must be a dict of input bus -> int, got {operands!r}")
     delays = _as_delays(delays)
     delay, report = _gate_delays(circuit, delays)  # delay[gi], in gate (topological) order
     names, index, n_in, ops, ins, fanout = _compiled(circuit)
@@ -570,7 +579,7 @@ class Stepper:
 
     def __init__(self, trace: Trace):
         if not isinstance(trace, Trace):
-            raise TypeError(f"trace must be a Trace (from simulate_transition), got {type(trace).__name__}")
+            raise CarrylabTypeError(f"trace must be a Trace (from simulate_transition), got {type(trace).__name__}")
         self.trace = trace
         self.times = trace.times
         # Events grouped by time, in simulation order, so step/back are O(events at t).
@@ -620,7 +629,7 @@ class Stepper:
         """Full state ``{net: 0/1}`` at time ``t``: every event at a time <= t applied
         (t < 0: the settled ``before`` state). Does not move the stepper."""
         if isinstance(t, bool) or not isinstance(t, numbers.Real):
-            raise TypeError(f"t must be a number, got {t!r}")
+            raise CarrylabTypeError(f"t must be a number, got {t!r}")
         state = dict(self.trace.initial)
         for group in self._groups[:bisect_right(self.times, t)]:
             for e in group:

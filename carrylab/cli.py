@@ -3,33 +3,118 @@
 Each subcommand is a pair of functions, ``_add_<name>(subparsers)`` declaring its
 arguments and ``_run_<name>(args)`` doing the work through the libraries; no logic of
 its own lives here.
+
+Errors: a bad flag is refused by the parser (usage and one line, exit 2); any other
+mistake (a carrylab error or a file that cannot be read or written) prints one line,
+``carrylab <command>: <message>``, and exits 2; a training run that diverges exits 1;
+``--debug`` shows the traceback instead.
+
+Limits: every size a command takes is checked before any work (see :data:`LIMITS`
+and each flag's ``--help``), so no command can run for hours or fill the memory by a
+typo.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import sys
+from pathlib import Path
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "LIMITS"]
+
+#: The largest sizes the commands accept; each keeps its command within about a
+#: minute on a 2-core machine (measured on a 64-bit Kogge-Stone and its wider kin).
+LIMITS = {
+    "add_bits": 16_384,          # one addition on a gate-level adder of that width
+    "circuit_bits": 4_096,       # timing, verilog, draw circuit, adders table
+    "prefix_bits": 256,          # draw prefix: 256 columns render in about 15 s
+    "waveform_bits": 256,        # draw waveform: about 770 rows, 15-20 s
+    "vectors": 1_000_000,        # verilog --vectors
+    "max_events": 1_000_000,     # timing --max-events
+    "task_bits": 4_096,          # train/compare --bits of binary addition
+}
 
 
 # ---------------------------------------------------------------------- helpers
-def _width(text: str) -> int:
+def _int_flag(flag: str, minimum: int = 1, maximum: int | None = None):
+    """An argparse type: an int within bounds, refused with the flag's name."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be an integer, got {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            allowed = f">= {minimum:,}" if maximum is None else f"from {minimum:,} to {maximum:,}"
+            raise argparse.ArgumentTypeError(f"{flag} must be {allowed}, got {value:,}")
+        return value
+    return parse
+
+
+def _real_flag(flag: str, minimum: float = 0.0, strict: bool = False, maximum: float | None = None):
+    """An argparse type: a finite float within bounds (NaN and infinities refused)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a number, got {text!r}") from None
+        low_ok = value > minimum if strict else value >= minimum
+        if not math.isfinite(value) or not low_ok or (maximum is not None and value > maximum):
+            allowed = f"{'>' if strict else '>='} {minimum:g}" + (
+                f" and <= {maximum:g}" if maximum is not None else "")
+            raise argparse.ArgumentTypeError(f"{flag} must be a finite number {allowed}, got {text}")
+        return value
+    return parse
+
+
+def _width(limit: int):
+    return _int_flag("--bits", 1, limit)
+
+
+def _output_file(text: str) -> str:
+    """An argparse type: a file path whose folder exists (checked before any work)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text}: the folder {folder} does not exist")
+    return text
+
+
+def _output_folder(text: str) -> str:
+    """An argparse type: a folder path that is not an existing file."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    return text
+
+
+@contextlib.contextmanager
+def _long_integers():
+    """Let int <-> decimal string conversions exceed Python's default 4,300 digits
+    (widths up to LIMITS["add_bits"] need about 5,000) inside this block only."""
+    set_limit = getattr(sys, "set_int_max_str_digits", None)
+    if set_limit is None:
+        yield
+        return
+    old = sys.get_int_max_str_digits()
+    set_limit(0)
     try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--bits must be an integer >= 1, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"--bits must be >= 1, got {n}")
-    return n
+        yield
+    finally:
+        set_limit(old)
 
 
 def _operand(text: str) -> int:
     """Decimal, 0x.. hex or 0b.. binary, as Python reads integer literals."""
     try:
-        return int(text, 0)
+        with _long_integers():
+            return int(text, 0)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"operand {text!r} is not an integer (use decimal, 0x.. or 0b..)") from None
+            f"operand {text[:40]!r}{'...' if len(text) > 40 else ''} is not an integer "
+            f"(use decimal, 0x.. or 0b..)") from None
 
 
 def _arch_choices():
@@ -56,11 +141,17 @@ def _add_add(sub):
     p.add_argument("a", type=_operand, help="first operand (decimal, 0x.. or 0b..)")
     p.add_argument("b", type=_operand, help="second operand")
     p.add_argument("--arch", default="kogge-stone", choices=_arch_choices(), help="adder architecture")
-    p.add_argument("--bits", type=_width, default=16, help="width n in bits (default 16)")
+    p.add_argument("--bits", type=_width(LIMITS["add_bits"]), default=16,
+                   help=f"width n in bits, 1 to {LIMITS['add_bits']:,} (default 16)")
     p.add_argument("--cin", type=int, choices=(0, 1), default=0, help="carry-in (default 0)")
 
 
 def _run_add(args) -> int:
+    with _long_integers():
+        return _show_addition(args)
+
+
+def _show_addition(args) -> int:
     from adders import build
     circuit = build(args.arch, args.bits)
     result = circuit.evaluate(a=args.a, b=args.b, cin=args.cin)
@@ -92,7 +183,8 @@ def _add_adders(sub):
                        description="Build every architecture at the given width and print gates, "
                                    "depth, max fanout and, for prefix adders, the network's cells "
                                    "and wiring tracks.")
-    p.add_argument("--bits", type=_width, default=32, help="width n in bits (default 32)")
+    p.add_argument("--bits", type=_width(LIMITS["circuit_bits"]), default=32,
+                   help=f"width n in bits, 1 to {LIMITS['circuit_bits']:,} (default 32)")
 
 
 def _run_adders(args) -> int:
@@ -113,15 +205,16 @@ def _operand_list(text: str) -> tuple[int, ...]:
 
 
 def _delay_value(text: str):
-    """A gate delay: an int ('2') or a decimal ('1.5')."""
+    """A gate delay: an int ('2') or a decimal ('1.5'), from 0 to MAX_DELAY."""
+    from adders.timing import MAX_DELAY
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"delay must be a number such as 2 or 1.5, got {text!r}") from None
+        value = _real_flag("--xor-delay", 0.0, maximum=MAX_DELAY)(text)
+    if not 0 <= value <= MAX_DELAY:
+        raise argparse.ArgumentTypeError(f"--xor-delay must be from 0 to {MAX_DELAY:,} gate delays, "
+                                         f"got {text}")
+    return value
 
 
 def _transition_operands(values: tuple[int, ...]) -> dict:
@@ -142,7 +235,8 @@ def _add_timing(sub):
                                    "simulate gate delays event by event: print the events, the settle "
                                    "time of every output bus, the glitches and the static critical path.")
     p.add_argument("--arch", default="ripple", choices=_arch_choices(), help="adder architecture")
-    p.add_argument("--bits", type=_width, default=8, help="width n in bits (default 8)")
+    p.add_argument("--bits", type=_width(LIMITS["circuit_bits"]), default=8,
+                   help=f"width n in bits, 1 to {LIMITS['circuit_bits']:,} (default 8)")
     p.add_argument("--from", dest="before", type=_operand_list, default=(0, 0),
                    help="a,b[,cin] before the switch (default 0,0; cin defaults to 0)")
     p.add_argument("--to", dest="after", type=_operand_list, default=None,
@@ -151,8 +245,9 @@ def _add_timing(sub):
                    help="transport passes every pulse; inertial swallows pulses shorter than a gate's delay")
     p.add_argument("--xor-delay", type=_delay_value, default=None,
                    help="delay of XOR gates in gate delays (every other gate: 1)")
-    p.add_argument("--vcd", default=None, help="also write the waveforms to this VCD file (GTKWave)")
-    p.add_argument("--max-events", type=int, default=80,
+    p.add_argument("--vcd", type=_output_file, default=None,
+                   help="also write the waveforms to this VCD file (GTKWave)")
+    p.add_argument("--max-events", type=_int_flag("--max-events", 0, LIMITS["max_events"]), default=80,
                    help="print at most this many events (default 80; 0: none)")
 
 
@@ -203,12 +298,18 @@ def _add_verilog(sub):
                                    "--testbench, a self-checking testbench whose expected outputs "
                                    "carrylab computes. Run them with: iverilog -o sim OUT TB && vvp sim")
     p.add_argument("--arch", default="kogge-stone", choices=_arch_choices(), help="adder architecture")
-    p.add_argument("--bits", type=_width, default=16, help="width n in bits (default 16)")
-    p.add_argument("-o", "--output", default=None, help="Verilog file to write (default: print it)")
-    p.add_argument("--module", default=None, help="module name (default: the circuit's name)")
-    p.add_argument("--testbench", default=None, help="also write a self-checking testbench here")
-    p.add_argument("--vectors", type=int, default=1000,
-                   help="random test vectors in the testbench, besides the edge cases (default 1000)")
+    p.add_argument("--bits", type=_width(LIMITS["circuit_bits"]), default=16,
+                   help=f"width n in bits, 1 to {LIMITS['circuit_bits']:,} (default 16)")
+    p.add_argument("-o", "--output", type=_output_file, default=None,
+                   help="Verilog file to write (default: print it)")
+    p.add_argument("--module", default=None,
+                   help="module name, a Verilog identifier that is no (System)Verilog keyword "
+                        "(default: the circuit's name)")
+    p.add_argument("--testbench", type=_output_file, default=None,
+                   help="also write a self-checking testbench here")
+    p.add_argument("--vectors", type=_int_flag("--vectors", 0, LIMITS["vectors"]), default=1000,
+                   help=f"random test vectors in the testbench, besides the edge cases, 0 to "
+                        f"{LIMITS['vectors']:,} (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random vectors (default 0)")
     p.add_argument("--xor-delay", type=_delay_value, default=None,
                    help="write gate delays: XOR gates this many gate delays, others 1 (1 gd = 1 ns)")
@@ -216,6 +317,7 @@ def _add_verilog(sub):
 
 def _run_verilog(args) -> int:
     from pathlib import Path
+
     from adders import build
     from adders.export import edge_vectors, to_testbench, to_verilog
     circuit = build(args.arch, args.bits)
@@ -248,11 +350,14 @@ def _add_draw(sub):
                        description="Write one picture; the format follows the file's extension "
                                    "(.png, .svg, .pdf).")
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
+    from viz.rnn import MAX_DRAWN_FIELD
 
     q = what.add_parser("prefix", help="a prefix network, labelled as an adder or as an RNN scan")
     q.add_argument("--network", default="kogge-stone", choices=_network_choices(),
                    help="prefix network (default kogge-stone)")
-    q.add_argument("--bits", type=_width, default=16, help="positions n (default 16)")
+    q.add_argument("--bits", type=_width(LIMITS["prefix_bits"]), default=16,
+                   help=f"positions n, 1 to {LIMITS['prefix_bits']:,} (default 16; above about 64 "
+                        f"the columns get too narrow to read)")
     q.add_argument("--labels", default="adder", choices=("adder", "rnn"),
                    help="adder: g,p in, carries out, bit 0 on the right; "
                         "rnn: a,b in, h out, t = 0 on the left")
@@ -260,19 +365,21 @@ def _add_draw(sub):
                    help="colour what output position I depends on")
     q.add_argument("--poster", action="store_true",
                    help="both labellings side by side: one prefix network, two algebras")
-    q.add_argument("-o", "--output", required=True, help="image file to write")
+    q.add_argument("-o", "--output", type=_output_file, required=True, help="image file to write")
 
     q = what.add_parser("circuit", help="a gate-level schematic, or the bit-slice block view")
     q.add_argument("--arch", default="cla", choices=_arch_choices(), help="adder architecture")
-    q.add_argument("--bits", type=_width, default=8, help="width n in bits (default 8)")
+    q.add_argument("--bits", type=_width(LIMITS["circuit_bits"]), default=8,
+                   help=f"width n in bits, 1 to {LIMITS['circuit_bits']:,} (default 8)")
     q.add_argument("--path", action="store_true", help="highlight the critical path")
     q.add_argument("--blocks", action="store_true",
                    help="one block per bit (always used above 16 bits)")
-    q.add_argument("-o", "--output", required=True, help="image file to write")
+    q.add_argument("-o", "--output", type=_output_file, required=True, help="image file to write")
 
     q = what.add_parser("waveform", help="timing diagram of one input transition")
     q.add_argument("--arch", default="ripple", choices=_arch_choices(), help="adder architecture")
-    q.add_argument("--bits", type=_width, default=8, help="width n in bits (default 8)")
+    q.add_argument("--bits", type=_width(LIMITS["waveform_bits"]), default=8,
+                   help=f"width n in bits, 1 to {LIMITS['waveform_bits']:,} (default 8)")
     q.add_argument("--from", dest="before", type=_operand_list, default=(0, 0),
                    help="a,b[,cin] before the switch (default 0,0)")
     q.add_argument("--to", dest="after", type=_operand_list, default=None,
@@ -282,15 +389,17 @@ def _add_draw(sub):
                    help="delay of XOR gates in gate delays (every other gate: 1)")
     q.add_argument("--nets", default=None,
                    help="comma-separated nets to show (default: changed inputs, carries, sums)")
-    q.add_argument("-o", "--output", required=True, help="image file to write")
+    q.add_argument("-o", "--output", type=_output_file, required=True, help="image file to write")
 
     q = what.add_parser("receptive-field", help="which inputs a CL-RNN / TCN output sees")
-    q.add_argument("--kernel-size", type=int, default=2, help="k (default 2)")
-    q.add_argument("--levels", type=int, default=4, help="L, dilations 1, 2, ..., 2^(L-1) (default 4)")
-    q.add_argument("-o", "--output", required=True, help="image file to write")
+    q.add_argument("--kernel-size", type=_int_flag("--kernel-size", 1), default=2, help="k (default 2)")
+    q.add_argument("--levels", type=_int_flag("--levels", 1), default=4,
+                   help=f"L, dilations 1, 2, ..., 2^(L-1) (default 4); the field "
+                        f"R = 1 + (k-1)(2^L - 1) may be at most {MAX_DRAWN_FIELD:,} inputs")
+    q.add_argument("-o", "--output", type=_output_file, required=True, help="image file to write")
 
     q = what.add_parser("gallery", help="write every picture of the docs into a folder")
-    q.add_argument("--out", default="docs", help="folder (default ./docs)")
+    q.add_argument("--out", type=_output_folder, default="docs", help="folder (default ./docs)")
 
 
 def _run_draw(args) -> int:
@@ -324,89 +433,193 @@ def _run_draw(args) -> int:
         print(trace.summary())
     else:
         fig = viz.receptive_field(args.kernel_size, args.levels)
-    fig.savefig(args.output, dpi=120, facecolor="white")
+    fig.savefig(args.output, dpi=_DPI, facecolor="white")
     print(f"wrote {args.output}")
+    if args.what in ("prefix", "circuit"):
+        _density_note(fig, args.bits * (2 if getattr(args, "poster", False) else 1), args)
     return 0
 
 
+_DPI = 120
+# Below this many pixels per bit column, labels and cells run together.
+_READABLE_PX = 12
+
+
+def _density_note(fig, columns: int, args) -> None:
+    """Say so when a picture's columns are too narrow to read, and what to do instead."""
+    width = fig.get_figwidth() * _DPI
+    if width / columns >= _READABLE_PX:
+        return
+    fits = int(width // _READABLE_PX) // (columns // args.bits)     # the width is capped
+    advice = (f"draw at most {fits} positions, or --highlight I to follow one output"
+              if args.what == "prefix" else
+              "this is already the block view (one block per bit); draw fewer bits")
+    print(f"note: {args.bits:,} bits on a {width:,.0f} px wide picture leave "
+          f"{width / columns:.1f} px per column, too dense to read: {advice}")
+
+
 # ---------------------------------------------------------------------- train / eval / compare
-def _add_model_options(p, default_model="clrnn"):
+def _fraction_flag(flag: str):
+    """An argparse type: a float p with 0 <= p < 1 (a dropout rate)."""
+    def parse(text: str) -> float:
+        value = _real_flag(flag, 0.0)(text)
+        if value >= 1.0:
+            raise argparse.ArgumentTypeError(f"{flag} must be in [0, 1), got {text}")
+        return value
+    return parse
+
+
+def _add_model_options(p, defaults: dict):
+    """--model/--hidden/--levels/--kernel-size/--dropout; ``defaults`` fills the help."""
+    from rnn.train import LIMITS as SIZES
     from rnn.train import MODELS
-    p.add_argument("--model", default=default_model, choices=MODELS, help="model (default %(default)s)")
-    p.add_argument("--hidden", type=int, default=32, help="hidden size / TCN channels (default 32)")
-    p.add_argument("--levels", type=int, default=4, help="TCN levels of CL-RNN and TCN (default 4)")
-    p.add_argument("--kernel-size", type=int, default=5, help="TCN kernel size (default 5)")
-    p.add_argument("--dropout", type=float, default=0.0, help="dropout after each TCN level")
+    p.add_argument("--model", default=None, choices=MODELS, help=f"model (default {defaults['model']})")
+    p.add_argument("--hidden", type=_int_flag("--hidden", 1, SIZES["hidden"]), default=None,
+                   help=f"hidden size / TCN channels, 1 to {SIZES['hidden']:,} (default {defaults['hidden']})")
+    p.add_argument("--levels", type=_int_flag("--levels", 1, SIZES["levels"]), default=None,
+                   help=f"TCN levels of CL-RNN and TCN, 1 to {SIZES['levels']} (default {defaults['levels']})")
+    p.add_argument("--kernel-size", type=_int_flag("--kernel-size", 1, SIZES["kernel_size"]), default=None,
+                   help=f"TCN kernel size, 1 to {SIZES['kernel_size']} (default {defaults['kernel_size']})")
+    p.add_argument("--dropout", type=_fraction_flag("--dropout"), default=None,
+                   help=f"dropout after each TCN level, in [0, 1) (default {defaults['dropout']})")
+
+
+# Task flags: (flag, dest, task_args key, argparse type, help).
+_TASK_FLAGS = (
+    ("--bits", "bits", "n_bits", _int_flag("--bits", 1, LIMITS["task_bits"]),
+     f"operand width, 1 to {LIMITS['task_bits']:,} (default 16)"),
+    ("--T", "T", "T", _int_flag("--T", 1), "sequence length"),
+    ("--train-size", "train_size", "n_train", _int_flag("--train-size", 1), "training examples"),
+    ("--seq-len", "seq_len", "seq_len", _int_flag("--seq-len", 1), "characters per sequence (default 100)"),
+)
+
+
+def _tasks_taking(key: str) -> list[str]:
+    """The tasks whose constructor has the option ``key``."""
+    import inspect
+
+    from rnn.tasks import TASKS
+    return [name for name, maker in TASKS.items() if key in inspect.signature(maker).parameters]
 
 
 def _add_task_options(p):
     from rnn.tasks import TASKS
-    p.add_argument("--task", default="binary-add", choices=list(TASKS), help="task (default %(default)s)")
+    p.add_argument("--task", default=None, choices=list(TASKS), help="task (default binary-add)")
     p.add_argument("--data", default=None, help="data file or folder (jsb, nottingham, smnist, char)")
-    p.add_argument("--bits", type=int, default=None, help="binary-add: operand width (default 16)")
-    p.add_argument("--T", type=int, default=None, help="adding / copy: sequence length")
-    p.add_argument("--train-size", type=int, default=None, help="synthetic tasks: training examples")
+    for flag, dest, key, kind, text in _TASK_FLAGS:
+        p.add_argument(flag, dest=dest, type=kind, default=None,
+                       help=f"{', '.join(_tasks_taking(key))}: {text}")
 
 
 def _task_args(args) -> dict:
+    """The task options the flags give; a flag the task does not take is refused."""
+    from adders.errors import CarrylabValueError
     out = {}
-    if args.bits is not None:
-        out["n_bits"] = args.bits
-    if args.T is not None:
-        out["T"] = args.T
-    if args.train_size is not None:
-        out["n_train"] = args.train_size
+    for flag, dest, key, _, _ in _TASK_FLAGS:
+        value = getattr(args, dest)
+        if value is None:
+            continue
+        takers = _tasks_taking(key)
+        if args.task not in takers:
+            raise CarrylabValueError(f"{flag} does not apply to --task {args.task}; it sets the "
+                                     f"{key} of: {', '.join(takers)}")
+        out[key] = value
     return out
 
 
 def _add_train(sub):
+    from rnn.train import LIMITS as SIZES
+    from rnn.train import TrainConfig
+    d = {f: getattr(TrainConfig, f) for f in ("model", "hidden", "levels", "kernel_size", "dropout",
+                                              "epochs", "lr", "optimizer", "seed")}
     p = sub.add_parser("train", help="train a model on a task, with checkpoints and resume",
                        description="Train CL-RNN or a baseline on a task. Writes best/last checkpoints "
-                                   "(.npz + .json), metrics.csv and metrics.json to --out. Ctrl-C is safe: "
-                                   "continue with --resume DIR.")
-    _add_model_options(p)
+                                   "(.npz + .json), metrics.csv and metrics.json to --out, which must "
+                                   "be new or empty (or use --resume / --overwrite); one training at a "
+                                   "time per folder. Ctrl-C is safe: continue with --resume DIR.")
+    _add_model_options(p, d)
     _add_task_options(p)
-    p.add_argument("--epochs", type=int, default=None,
-                   help="epochs (default 10; with --resume, the new total, default the saved one)")
-    p.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
-    p.add_argument("--optimizer", default="adam", choices=("adam", "sgd"))
-    p.add_argument("--clip", type=float, default=0.0, help="gradient-norm clipping (0: none)")
-    p.add_argument("--batch-size", type=int, default=0, help="batch size (0: the task's default)")
-    p.add_argument("--plateau", action="store_true", help="the paper's lr /= 10 rule on plateaus")
-    p.add_argument("--max-batches", type=int, default=0, help="at most this many batches an epoch")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--float64", action="store_true", help="train in float64 (default float32)")
-    p.add_argument("--out", default=None, help="output folder (default runs/<model>-<task>)")
+    p.add_argument("--epochs", type=_int_flag("--epochs", 1, SIZES["epochs"]), default=None,
+                   help=f"epochs, >= 1 (default {d['epochs']}; with --resume, the new total, default "
+                        f"the saved one)")
+    p.add_argument("--lr", type=_real_flag("--lr", 0.0, strict=True), default=None,
+                   help=f"learning rate, > 0 (default {d['lr']:g})")
+    p.add_argument("--optimizer", default=None, choices=("adam", "sgd"),
+                   help=f"optimiser (default {d['optimizer']})")
+    p.add_argument("--clip", type=_real_flag("--clip", 0.0), default=None,
+                   help="gradient-norm clipping, >= 0 (default 0: none)")
+    p.add_argument("--batch-size", type=_int_flag("--batch-size", 1), default=None,
+                   help="batch size, >= 1 (default: the task's)")
+    p.add_argument("--plateau", action="store_true", default=None,
+                   help="the paper's lr /= 10 rule on plateaus")
+    p.add_argument("--max-batches", type=_int_flag("--max-batches", 1), default=None,
+                   help="at most this many training batches an epoch (default: all)")
+    p.add_argument("--eval-batches", type=_int_flag("--eval-batches", 1), default=None,
+                   help="score validation and test on their first N batches only (default: all); "
+                        "for long sequences, where a full pass takes minutes")
+    p.add_argument("--seed", type=_int_flag("--seed", 0), default=None, help=f"random seed (default {d['seed']})")
+    p.add_argument("--float64", action="store_true", default=None, help="train in float64 (default float32)")
+    p.add_argument("--out", type=_output_folder, default=None,
+                   help="output folder, new or empty (default runs/<model>-<task>)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start afresh in an --out that holds a run; the old run is renamed aside "
+                        "(<out>.replaced-<time>), never deleted")
     p.add_argument("--resume", default=None, metavar="DIR",
                    help="continue the run in DIR from its last checkpoint (--epochs may grow)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+# What --resume may change; every other flag is fixed by the run being continued.
+_RESUME_FLAGS = {"epochs", "eval_batches", "quiet", "resume", "command"}
+
+
+def _new_config(args):
+    """The TrainConfig the flags ask for (TrainConfig's defaults for flags not given)."""
+    from rnn.train import TrainConfig
+    given = {"model": args.model, "task": args.task, "data": args.data, "hidden": args.hidden,
+             "levels": args.levels, "kernel_size": args.kernel_size, "dropout": args.dropout,
+             "epochs": args.epochs, "lr": args.lr, "optimizer": args.optimizer, "clip": args.clip,
+             "batch_size": args.batch_size, "plateau": args.plateau, "max_batches": args.max_batches,
+             "eval_batches": args.eval_batches, "seed": args.seed,
+             "dtype": "float64" if args.float64 else None}
+    config = {k: v for k, v in given.items() if v is not None}
+    args.task = config.setdefault("task", TrainConfig.task)
+    config["task_args"] = _task_args(args)
+    return TrainConfig(**config)
+
+
 def _run_train(args) -> int:
-    import json
-    from pathlib import Path
-    from rnn.train import TrainConfig, fit
+    import dataclasses
+
+    from adders.errors import CarrylabValueError
+    from rnn.train import fit, saved_config
     if args.resume:
-        saved = json.loads((Path(args.resume) / "last.json").read_text())["config"] \
-            if (Path(args.resume) / "last.json").exists() else None
-        if saved is None:
-            raise ValueError(f"--resume {args.resume}: no last.json there (is it a training folder?)")
-        if args.epochs is not None:
-            saved["epochs"] = args.epochs
-        config, out = TrainConfig(**saved), args.resume
+        if args.overwrite:
+            raise CarrylabValueError("--resume continues a run and --overwrite replaces one: "
+                                     "give one of them")
+        fixed = sorted(k for k, v in vars(args).items()
+                       if k not in _RESUME_FLAGS and v not in (None, False))
+        if fixed:
+            names = ", ".join("--" + k.replace("_", "-") for k in fixed)
+            raise CarrylabValueError(f"{names}: not allowed with --resume (a resumed run keeps its "
+                                     f"folder and settings; only --epochs, --eval-batches and "
+                                     f"--quiet may change)")
+        config = saved_config(args.resume)
+        changes = {k: getattr(args, k) for k in ("epochs", "eval_batches") if getattr(args, k) is not None}
+        config, out = dataclasses.replace(config, **changes), args.resume
     else:
-        config = TrainConfig(model=args.model, task=args.task, data=args.data, task_args=_task_args(args),
-                             hidden=args.hidden, levels=args.levels, kernel_size=args.kernel_size,
-                             dropout=args.dropout, epochs=args.epochs or 10, lr=args.lr,
-                             optimizer=args.optimizer, clip=args.clip, batch_size=args.batch_size,
-                             plateau=args.plateau, max_batches=args.max_batches, seed=args.seed,
-                             dtype="float64" if args.float64 else "float32")
-        out = args.out or f"runs/{args.model}-{args.task}"
-    result = fit(config, out, resume=bool(args.resume), progress=not args.quiet)
+        config = _new_config(args)
+        out = args.out or f"runs/{config.model}-{config.task}"
+    result = fit(config, out, resume=bool(args.resume), progress=not args.quiet,
+                 overwrite=args.overwrite)
     print(f"best epoch {result['best']['epoch']} (valid loss {result['best']['valid_loss']:.4f}); "
-          f"test: " + _scores(result["test"]))
+          f"test{_subset(config.eval_batches)}: " + _scores(result["test"]))
     print(f"checkpoints and metrics in {out}")
     return 0
+
+
+def _subset(eval_batches: int) -> str:
+    return f" (first {eval_batches} batches)" if eval_batches else ""
 
 
 def _scores(scores: dict | None) -> str:
@@ -419,13 +632,16 @@ def _add_eval(sub):
     p = sub.add_parser("eval", help="score a saved checkpoint on its task's validation and test data",
                        description="Rebuild the model a checkpoint describes and print its scores.")
     p.add_argument("--checkpoint", required=True, help="a training folder (its best.npz) or a .npz file")
+    p.add_argument("--eval-batches", type=_int_flag("--eval-batches", 1), default=0,
+                   help="score only the first N batches of each split (default: all)")
 
 
 def _run_eval(args) -> int:
     from rnn.train import evaluate_checkpoint
-    result = evaluate_checkpoint(args.checkpoint)
+    result = evaluate_checkpoint(args.checkpoint, max_batches=args.eval_batches)
     cfg = result["config"]
-    print(f"{cfg['model']} on {cfg['task']} (hidden {cfg['hidden']}), epoch {result['epoch']}")
+    print(f"{cfg['model']} on {cfg['task']} (hidden {cfg['hidden']}), epoch {result['epoch']}"
+          f"{_subset(args.eval_batches)}")
     for split in ("valid", "test"):
         print(f"  {split:<5} {_scores(result[split])}")
         chains = result[split].get("accuracy_by_chain")
@@ -439,26 +655,39 @@ def _add_compare(sub):
     p = sub.add_parser("compare", help="train several models briefly on one task and print one table",
                        description="Train each model with the same task, seed and budget, then print "
                                    "their parameter counts, test scores and time per epoch.")
+    from rnn.train import LIMITS as SIZES
     _add_task_options(p)
     p.add_argument("--models", default="rnn,lstm,clrnn", help="comma-separated (default rnn,lstm,clrnn)")
-    p.add_argument("--hidden", type=int, default=32)
-    p.add_argument("--levels", type=int, default=5, help="CL-RNN / TCN levels (default 5)")
-    p.add_argument("--kernel-size", type=int, default=2, help="CL-RNN / TCN kernel (default 2)")
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="keep the runs here (default: a temporary folder)")
+    p.add_argument("--hidden", type=_int_flag("--hidden", 1, SIZES["hidden"]), default=32,
+                   help="hidden size (default 32)")
+    p.add_argument("--levels", type=_int_flag("--levels", 1, SIZES["levels"]), default=5,
+                   help="CL-RNN / TCN levels (default 5)")
+    p.add_argument("--kernel-size", type=_int_flag("--kernel-size", 1, SIZES["kernel_size"]), default=2,
+                   help="CL-RNN / TCN kernel (default 2)")
+    p.add_argument("--epochs", type=_int_flag("--epochs", 1, SIZES["epochs"]), default=5,
+                   help="epochs per model (default 5)")
+    p.add_argument("--lr", type=_real_flag("--lr", 0.0, strict=True), default=3e-3,
+                   help="learning rate (default 3e-3)")
+    p.add_argument("--seed", type=_int_flag("--seed", 0), default=0, help="random seed (default 0)")
+    p.add_argument("--out", type=_output_folder, default=None,
+                   help="keep the runs here, one folder per model (default: a temporary folder)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace runs already in --out (each old run is renamed aside, never deleted)")
 
 
 def _run_compare(args) -> int:
     import tempfile
     from pathlib import Path
+
+    from adders.errors import CarrylabValueError
     from rnn.heads import count_params
     from rnn.train import MODELS, TrainConfig, build_model, fit, make_task
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = [m for m in models if m not in MODELS]
-    if unknown:
-        raise ValueError(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
+    if unknown or not models:
+        raise CarrylabValueError(f"--models {args.models!r}: unknown model(s) {unknown}; "
+                                 f"known: {', '.join(MODELS)}")
+    args.task = args.task or "binary-add"
     task_args = _task_args(args)
     if args.task == "binary-add":
         task_args.setdefault("n_bits", 16)
@@ -473,7 +702,8 @@ def _run_compare(args) -> int:
                                  epochs=args.epochs, lr=args.lr, seed=args.seed)
             task = task or make_task(config)
             print(f"training {model} ...")
-            result = fit(config, root / model, progress=False, task=task, log=None)
+            result = fit(config, root / model, progress=False, task=task, log=None,
+                         overwrite=args.overwrite)
             seconds = sum(r["seconds"] for r in result["history"]) / len(result["history"])
             row = {"model": model, "params": count_params(build_model(config, task)),
                    "best_epoch": result["best"]["epoch"], "s/epoch": round(seconds, 2)}
@@ -490,7 +720,8 @@ def _add_tour(sub):
     p = sub.add_parser("tour", help="the whole story, chapter by chapter, on embedded defaults",
                        description="Run the carrylab tour: prints each chapter and writes its tables "
                                    "and figures to an output folder. Needs no downloads.")
-    p.add_argument("--out", default="carrylab-tour", help="output folder (default ./carrylab-tour)")
+    p.add_argument("--out", type=_output_folder, default="carrylab-tour",
+                   help="output folder (default ./carrylab-tour)")
     p.add_argument("--chapters", default=None,
                    help="comma-separated chapters to run (default: all). Known: adders, timing, rnn, analogy")
 
@@ -500,8 +731,31 @@ def _run_tour(args) -> int:
     return tour.run(args.out, chapters=args.chapters.split(",") if args.chapters else None)
 
 
+# ---------------------------------------------------------------------- course
+def _add_course(sub):
+    p = sub.add_parser("course", help="the course notebooks that ship with carrylab",
+                       description="The seven course notebooks, from logic gates to the CL-RNN.")
+    what = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = what.add_parser("copy", help="write the exercise notebooks into a folder of yours",
+                        description="Write the exercise notebooks (no solutions) into DIR. "
+                                    "Refuses if a notebook of the same name is already there, "
+                                    "so your work is never lost.")
+    q.add_argument("dir", metavar="DIR", help="folder to write into (created if needed)")
+    q.add_argument("--overwrite", action="store_true",
+                   help="replace existing notebooks, first moving each aside to "
+                        "NAME.ipynb.bak-<YYYYmmdd-HHMMSS>")
+
+
+def _run_course(args) -> int:
+    from .course import write_student_release
+    for path, backup in write_student_release(args.dir, overwrite=args.overwrite):
+        print(f"wrote {path}" + (f" (your previous file is now {backup.name})" if backup else ""))
+    print("Open the notebooks in Jupyter, starting with 00_tour.ipynb.")
+    return 0
+
+
 # ---------------------------------------------------------------------- main
-_COMMANDS = ["add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour"]
+_COMMANDS = ["add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour", "course"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -510,6 +764,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Carry propagation in adders and hidden-state propagation in RNNs are the "
                     "same problem; carry lookahead solves both.",
         epilog="Start with: carrylab tour")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error instead of one line "
+                             "(also accepted after the command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMANDS:
         globals()[f"_add_{name}"](sub)
@@ -517,16 +774,66 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (status := _report_shadowed()) is not None:   # another 'rnn', 'viz' or 'adders'
+        return status                                 # first on the path: one line
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv                    # anywhere: carrylab train ... --debug
+    args = parser.parse_args([a for a in argv if a != "--debug"])
     if args.command is None:
         parser.print_help()
         return 0
     try:
         return globals()[f"_run_{args.command}"](args)
-    except ValueError as err:                    # a user's mistake: say it plainly
-        print(f"carrylab {args.command}: error: {err}", file=sys.stderr)
+    except Exception as err:
+        status = _exit_status(err)
+        if debug or status is None:              # a bug: the traceback is the report
+            raise
+        print(f"carrylab {args.command}: {_one_line(err)}", file=sys.stderr)
+        return status
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        hint = (f"; continue with: carrylab train --resume {args.resume or args.out or 'DIR'}"
+                if args.command == "train" else "")
+        print(f"carrylab {args.command}: interrupted{hint}", file=sys.stderr)
+        return 130
+
+
+def _report_shadowed() -> int | None:
+    """Check that adders, rnn and viz are carrylab's before importing any of them.
+
+    The checker is read from carrylab's own ``adders/_shadowing.py`` by its path, so a
+    foreign module named ``adders`` is reported without being run."""
+    import importlib.util
+    path = Path(__file__).resolve().parent.parent / "adders" / "_shadowing.py"
+    spec = importlib.util.spec_from_file_location("_carrylab_shadowing", path)
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    return checker.report_shadowed()
+
+
+def _exit_status(err: Exception) -> int | None:
+    """1 for a diverged training, 2 for a user's mistake or an unusable file, None for a
+    bug (an InternalError or anything carrylab did not raise on purpose)."""
+    from adders.errors import CarrylabError, InternalError
+    from rnn.train import TrainingDiverged
+    if isinstance(err, TrainingDiverged):
+        return 1
+    if isinstance(err, InternalError):
+        return None
+    if isinstance(err, (CarrylabError, OSError)):
         return 2
+    return None
+
+
+def _one_line(err: Exception) -> str:
+    """The message of ``err`` on one line; an OSError names its file."""
+    if isinstance(err, OSError) and err.filename is not None and err.strerror:
+        text = f"{err.filename}: {err.strerror}"
+    else:
+        text = str(err)
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

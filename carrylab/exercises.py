@@ -17,20 +17,46 @@ a hint. In a notebook::
 expected, a hint) and returns True or False. A wrong answer never raises; an answer
 still holding the placeholder ``...`` (or a function that raises
 ``NotImplementedError``) is reported as "not attempted yet". An unknown id raises
-:class:`KeyError` naming the known ids.
+:class:`UnknownExercise` (a KeyError) naming the known ids. A student's function that
+runs longer than :data:`TIME_LIMIT` seconds is stopped and reported (an endless loop
+cannot hang the notebook).
 """
 from __future__ import annotations
 
 import itertools
 import math
+import signal
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-__all__ = ["Exercise", "EXERCISES", "check", "hint", "exercises", "NotAttempted"]
+from adders.errors import CarrylabError, CarrylabTypeError, CarrylabValueError
+
+__all__ = ["Exercise", "EXERCISES", "check", "hint", "exercises", "NotAttempted", "TIME_LIMIT",
+           "UnknownExercise"]
+
+#: Seconds a student's function may run for one call before the checker stops it.
+TIME_LIMIT = 20.0
+
+
+class UnknownExercise(CarrylabError, KeyError):
+    """An exercise id that is not registered; the message lists the known ids."""
+
+    def __str__(self) -> str:                    # a KeyError would print its repr
+        return str(self.args[0])
 
 
 class NotAttempted(Exception):
     """The answer still holds the notebook's placeholder."""
+
+
+class _TimedOut(Exception):
+    """A student's function ran past TIME_LIMIT (the message says which call)."""
+
+
+class _Alarm(BaseException):
+    """Raised inside the student's code by the timer; a BaseException so that an
+    ``except Exception`` in their code cannot swallow it."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +82,7 @@ EXERCISES: dict[str, Exercise] = {}
 
 def _register(ex: Exercise) -> Exercise:
     if ex.id in EXERCISES:
-        raise ValueError(f"exercise id {ex.id!r} registered twice")
+        raise CarrylabValueError(f"exercise id {ex.id!r} registered twice")
     EXERCISES[ex.id] = ex
     return ex
 
@@ -69,7 +95,7 @@ def exercises(prefix: str = "") -> list[str]:
 def _spec(exercise_id: str) -> Exercise:
     if not isinstance(exercise_id, str) or exercise_id not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
-        raise KeyError(f"unknown exercise id {exercise_id!r}; known ids: {known}")
+        raise UnknownExercise(f"unknown exercise id {exercise_id!r}; known ids: {known}")
     return EXERCISES[exercise_id]
 
 
@@ -85,8 +111,8 @@ def check(exercise_id: str, answer) -> bool:
 
     Raises
     ------
-    KeyError
-        ``exercise_id`` is not a registered exercise (the message lists them).
+    UnknownExercise
+        ``exercise_id`` is not a registered exercise (a KeyError; the message lists them).
     """
     ex = _spec(exercise_id)
     try:
@@ -96,6 +122,9 @@ def check(exercise_id: str, answer) -> bool:
     except NotAttempted:
         print(f"… {ex.id}: not attempted yet. Replace the `...` in the cell above with "
               f"your answer and run it again, then this cell.")
+        return False
+    except _TimedOut as err:
+        print(f"✗ {ex.id}: {err}\n  Hint: {ex.hint}")
         return False
     except Exception as err:  # the student's code failed: report it, never raise
         print(f"✗ {ex.id}: checking your answer raised {type(err).__name__}: {err}\n"
@@ -113,18 +142,58 @@ def _call(fn, *args):
     """Call a student's function; the placeholder (``...`` or NotImplementedError)
     becomes :class:`NotAttempted`; any other exception is reported with the call."""
     if not callable(fn):
-        raise TypeError(f"expected a function, got {type(fn).__name__} {fn!r}")
+        raise CarrylabTypeError(f"expected a function, got {type(fn).__name__} {fn!r}")
+    shown = ", ".join(repr(a) for a in args)
     try:
-        out = fn(*args)
+        out = _within_time_limit(fn, args)
     except NotImplementedError:
         raise NotAttempted from None
+    except _Alarm:
+        raise _TimedOut(f"{getattr(fn, '__name__', 'your function')}({shown}) was stopped after "
+                        f"{TIME_LIMIT:g} s without returning: does a loop never end?") from None
     except Exception as err:
-        shown = ", ".join(repr(a) for a in args)
         raise RuntimeError(f"{getattr(fn, '__name__', 'your function')}({shown}) raised "
                            f"{type(err).__name__}: {err}") from None
     if out is ...:
         raise NotAttempted
     return out
+
+
+def _within_time_limit(fn, args):
+    """``fn(*args)``, interrupted with :class:`_Alarm` after TIME_LIMIT seconds.
+
+    In the main thread (where notebook cells run) a SIGALRM timer interrupts the
+    function itself, and any timer already set (a test runner's) is put back after.
+    Elsewhere, or without SIGALRM, the call runs in a helper thread that is abandoned
+    when time is up (it may go on in the background; restarting the kernel stops it).
+    """
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        def ring(signum, frame):
+            raise _Alarm
+        previous = signal.signal(signal.SIGALRM, ring)
+        old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+        try:
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if old_delay:
+                signal.setitimer(signal.ITIMER_REAL, old_delay, old_interval)
+    box: dict = {}
+
+    def work():
+        try:
+            box["out"] = fn(*args)
+        except BaseException as err:             # handed over to the caller below
+            box["err"] = err
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(TIME_LIMIT)
+    if worker.is_alive():
+        raise _Alarm
+    if "err" in box:
+        raise box["err"]
+    return box["out"]
 
 
 def _as_int_list(value, what: str) -> list[int] | str:

@@ -2,12 +2,17 @@
 
 Each chapter prints what it shows and writes its tables (Markdown and CSV) and figures
 (PNG) into the output folder. Chapters run on embedded defaults: no data, no downloads.
+Running the tour again into the same folder replaces what an earlier tour wrote there
+(its tables, figures and its training runs under ``rnn_runs/``).
 """
 from __future__ import annotations
 
 import csv
+import shutil
 import time
 from pathlib import Path
+
+from adders.errors import CarrylabValueError
 
 __all__ = ["run", "CHAPTERS"]
 
@@ -27,8 +32,8 @@ def _write_table(path: Path, rows: list[dict]) -> None:
 
 def chapter_adders(out: Path) -> list[Path]:
     """Chapter 1: one sum, many adders; what lookahead buys; simulating millions at once."""
-    import numpy as np
     import matplotlib
+    import numpy as np
     matplotlib.use("Agg")
     from adders import ARCHITECTURES, build, prefix
     from viz.measures import measure_architectures, plot_architecture_trends
@@ -150,6 +155,8 @@ def chapter_rnn(out: Path) -> list[Path]:
     rows, written = [], []
     for label, config in runs.items():
         folder = out / "rnn_runs" / config.model
+        if folder.is_dir():              # the tour's own run from an earlier tour: replaced
+            shutil.rmtree(folder)
         t0 = time.perf_counter()
         result = fit(config, folder, progress=False, task=task, log=None)
         seconds = time.perf_counter() - t0
@@ -183,9 +190,17 @@ def chapter_rnn(out: Path) -> list[Path]:
 def chapter_analogy(out: Path) -> list[Path]:
     """Chapter 4: one prefix network computes an adder's carries and an RNN's states."""
     import numpy as np
+
     from adders import build, prefix
-    from rnn import (affine_scan, carry_scan, clrnn_add, deer_elman, elman_serial,
-                     linear_recurrence_loop, rnn_add)
+    from rnn import (
+        affine_scan,
+        carry_scan,
+        clrnn_add,
+        deer_elman,
+        elman_serial,
+        linear_recurrence_loop,
+        rnn_add,
+    )
 
     print("== Chapter 4: one network, two algebras ==")
     n = 16
@@ -248,7 +263,7 @@ def run(out_dir: str = "carrylab-tour", chapters: list[str] | None = None) -> in
     chosen = chapters or list(CHAPTERS)
     unknown = [c for c in chosen if c not in CHAPTERS]
     if unknown:
-        raise ValueError(f"unknown tour chapter(s) {unknown}; known: {', '.join(CHAPTERS)}")
+        raise CarrylabValueError(f"unknown tour chapter(s) {unknown}; known: {', '.join(CHAPTERS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -10,7 +10,9 @@ Training: :mod:`rnn.optim` (Adam, SGD, clipping, the paper's plateau rule),
 sequential MNIST, character models), :mod:`rnn.train` (``fit`` with checkpoints and
 exact resume; ``evaluate``), :mod:`rnn.checkpoint` (atomic .npz + JSON).
 """
-from . import kernels
+from adders import _numba_cache  # noqa: F401  before any kernel: per-user Numba cache
+from . import checkpoint, deer, kernels, optim, scan, tasks, train, wiring
+from .deer import DEERResult, deer_elman, elman_serial
 from .heads import (
     HEADS,
     CharLMHead,
@@ -22,16 +24,20 @@ from .heads import (
     make_model,
 )
 from .layers import CausalConv1d, Dropout, Embedding, Layer, Linear, ReLU, RNNCell
-from .models import CLRNN, GRU, LSTM, TCN, Body, CLRNNConfig, ElmanRNN
-from . import checkpoint, deer, optim, scan, tasks, train, wiring
-from .scan import (EXACT_NETWORKS, affine_scan, affine_scan_blocked, carry_scan,
-                   linear_recurrence_loop)
-from .deer import DEERResult, deer_elman, elman_serial
-from .wiring import (clrnn_add, kogge_stone_clrnn, kogge_stone_weights, rnn_add,
-                     run_kogge_stone, run_serial_adder, serial_adder_rnn)
 from .linear import LinearRNN
+from .models import CLRNN, GRU, LSTM, TCN, Body, CLRNNConfig, ElmanRNN
 from .optim import SGD, Adam, PlateauRule, clip_grad_norm
+from .scan import EXACT_NETWORKS, affine_scan, affine_scan_blocked, carry_scan, linear_recurrence_loop
 from .train import TrainConfig, evaluate, fit
+from .wiring import (
+    clrnn_add,
+    kogge_stone_clrnn,
+    kogge_stone_weights,
+    rnn_add,
+    run_kogge_stone,
+    run_serial_adder,
+    serial_adder_rnn,
+)
 
 __all__ = [
     "kernels",

@@ -4,7 +4,7 @@ A checkpoint ``<dir>/<name>.npz`` holds the model parameters (``param/<name>``),
 optimiser state (``optim/<key>``), any other arrays (``extra/<key>``) and, as the
 entry ``__meta__``, the JSON metadata (config, epoch, metrics, RNG state) encoded as
 UTF-8 bytes, so the file alone is complete and consistent. ``<dir>/<name>.json`` is the
-same metadata, for people and other tools.
+same metadata, for people and other tools; carrylab itself reads only the ``.npz``.
 
 Each file is written to a temporary name in the same folder, flushed to disk and then
 renamed over the old one (``os.replace`` is atomic on POSIX), so an interrupted write
@@ -15,23 +15,33 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from adders.errors import CarrylabTypeError, CarrylabValueError
+
 __all__ = ["save_checkpoint", "load_checkpoint", "atomic_write_bytes", "CheckpointError"]
 
 
-class CheckpointError(ValueError):
+class CheckpointError(CarrylabValueError):
     """A checkpoint that is missing, corrupt, or does not fit the model it is loaded into."""
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename.
+
+    The temporary ``.<name>.<random hex>.tmp`` sits in the same folder and is created
+    with mode 0666 minus the process's umask, so the file ends with the user's usual
+    permissions (not the 0600 of :func:`tempfile.mkstemp`).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -70,27 +80,56 @@ def load_checkpoint(path) -> tuple[dict, dict, dict, dict]:
     Raises
     ------
     CheckpointError
-        File missing, not a carrylab checkpoint, or unreadable.
+        File missing, not a carrylab checkpoint, truncated or damaged (the message
+        names the file and what is wrong with it).
     """
     path = Path(path)
     if path.is_dir():
         path = path / "best.npz"
     if not path.exists():
         raise CheckpointError(f"no checkpoint at {path}")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":                  # NumPy would try a pickle next: never
+        what = "the file is empty" if not head else "not a .npz archive (no zip header)"
+        raise CheckpointError(f"{path} is damaged or not a checkpoint ({what}); use another "
+                              f"checkpoint (best.npz / last.npz) or train again")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
-    except (OSError, ValueError) as err:
-        raise CheckpointError(f"{path} is not a readable .npz checkpoint: {err}") from None
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            raise CheckpointError(f"{path} holds pickled objects, which carrylab never loads "
+                                  f"(checkpoints hold plain arrays only)") from None
+        raise CheckpointError(f"{path} is damaged or not a checkpoint ({_reason(err)}); use "
+                              f"another checkpoint (best.npz / last.npz) or train again") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        raise CheckpointError(f"{path} is damaged or not a checkpoint ({_reason(err)}); use "
+                              f"another checkpoint (best.npz / last.npz) or train again") from None
     if "__meta__" not in arrays:
         raise CheckpointError(f"{path} has no __meta__ entry: not a carrylab checkpoint")
-    meta = json.loads(arrays.pop("__meta__").tobytes().decode("utf-8"))
+    try:
+        meta = json.loads(arrays.pop("__meta__").tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"{path}: its metadata is not valid JSON ({err})") from None
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"{path}: its metadata is a {type(meta).__name__}, not a JSON object")
     split = {"param": {}, "optim": {}, "extra": {}}
     for key, value in arrays.items():
         group, _, name = key.partition("/")
         if group in split:
             split[group][name] = value
     return split["param"], split["optim"], split["extra"], meta
+
+
+def _reason(err: Exception) -> str:
+    """One line from a NumPy / zipfile error: ``empty file`` rather than an EOFError."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    if isinstance(err, EOFError) or "No data left" in text:
+        return "the file is empty or cut short"
+    if isinstance(err, zipfile.BadZipFile):
+        return f"corrupt data: {text}" if "CRC" in text else f"the archive is cut short or damaged: {text}"
+    return text or type(err).__name__
 
 
 def _json_default(value):
@@ -102,4 +141,4 @@ def _json_default(value):
         return value.tolist()
     if isinstance(value, Path):
         return str(value)
-    raise TypeError(f"cannot store {type(value).__name__} in checkpoint metadata")
+    raise CarrylabTypeError(f"cannot store {type(value).__name__} in checkpoint metadata")

@@ -58,6 +58,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from adders.checks import check_int, check_real
+from adders.errors import CarrylabValueError
 from adders.prefix import NETWORKS, PrefixNetwork
 
 from .scan import EXACT_NETWORKS, _as_real, affine_scan
@@ -97,13 +99,13 @@ def _check_weights(W_ih, W_hh, b, h0, input_size):
     W_hh = _as_real(W_hh, "W_hh")
     b = _as_real(b, "b")
     if W_hh.ndim != 2 or W_hh.shape[0] != W_hh.shape[1]:
-        raise ValueError(f"W_hh must have shape (H, H), got {W_hh.shape}")
+        raise CarrylabValueError(f"W_hh must have shape (H, H), got {W_hh.shape}")
     H = W_hh.shape[0]
     if W_ih.shape != (H, input_size):
-        raise ValueError(f"W_ih must have shape (H, I) = {(H, input_size)} (H from W_hh, "
+        raise CarrylabValueError(f"W_ih must have shape (H, I) = {(H, input_size)} (H from W_hh, "
                          f"I from x), got {W_ih.shape}")
     if b.shape != (H,):
-        raise ValueError(f"b must have shape (H,) = {(H,)}, got {b.shape}")
+        raise CarrylabValueError(f"b must have shape (H,) = {(H,)}, got {b.shape}")
     if h0 is None:
         h0 = np.zeros(H, np.result_type(W_ih.dtype, W_hh.dtype, b.dtype))
     else:
@@ -114,9 +116,9 @@ def _check_weights(W_ih, W_hh, b, h0, input_size):
 def _check_x(x):
     x = _as_real(x, "x")
     if x.ndim not in (2, 3):
-        raise ValueError(f"x must have shape (T, I) or (batch, T, I), got {x.shape}")
+        raise CarrylabValueError(f"x must have shape (T, I) or (batch, T, I), got {x.shape}")
     if x.shape[-2] == 0 or (x.ndim == 3 and x.shape[0] == 0):
-        raise ValueError(f"x must have T >= 1 (and batch >= 1), got shape {x.shape}")
+        raise CarrylabValueError(f"x must have T >= 1 (and batch >= 1), got shape {x.shape}")
     return x
 
 
@@ -127,7 +129,7 @@ def _h0_batch(h0, batch, H, squeeze):
     if not squeeze and h0.shape == (batch, H):
         return h0
     allowed = f"(H,) = {(H,)}" + ("" if squeeze else f" or (batch, H) = {(batch, H)}")
-    raise ValueError(f"h0 must have shape {allowed}, got {h0.shape}")
+    raise CarrylabValueError(f"h0 must have shape {allowed}, got {h0.shape}")
 
 
 def elman_serial(x, W_ih, W_hh, b, h0=None):
@@ -174,12 +176,12 @@ def elman_serial(x, W_ih, W_hh, b, h0=None):
 def _network(network, T):
     if isinstance(network, PrefixNetwork):
         if network.n != T:
-            raise ValueError(f"network has n = {network.n}; it must equal the sequence "
+            raise CarrylabValueError(f"network has n = {network.n}; it must equal the sequence "
                              f"length T = {T}")
         return network
     if isinstance(network, str) and network in NETWORKS:
         return NETWORKS[network](T)
-    raise ValueError(f"network must be a PrefixNetwork or one of {', '.join(EXACT_NETWORKS)}, "
+    raise CarrylabValueError(f"network must be a PrefixNetwork or one of {', '.join(EXACT_NETWORKS)}, "
                      f"got {network!r}")
 
 
@@ -272,24 +274,19 @@ def deer_elman(x, W_ih, W_hh, b, h0=None, tol=1e-12, max_iter=None,
     xb = x[None] if squeeze else x  # (B, T, I)
     Bn, T, _ = xb.shape
     H = W_hh.shape[0]
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol > 0:
-        raise ValueError(f"tol must be a float > 0, got {tol!r}")
+    check_real(tol, "tol", 0.0, strict_min=True)
     if max_iter is None:
         max_iter = T
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) \
-            or not 1 <= max_iter:
-        raise ValueError(f"max_iter must be an int >= 1 (at most T = {T} is used), "
-                         f"got {max_iter!r}")
-    max_iter = min(int(max_iter), T)
+    max_iter = min(check_int(max_iter, f"max_iter (at most T = {T} is used)", 1), T)
     if guess is not None:
         if not squeeze:
-            raise ValueError("guess is accepted for unbatched x of shape (T, I) only")
+            raise CarrylabValueError("guess is accepted for unbatched x of shape (T, I) only")
         guess = _as_real(guess, "guess")
         if guess.shape != (T, H):
-            raise ValueError(f"guess must have shape (T, H) = {(T, H)}, got {guess.shape}")
+            raise CarrylabValueError(f"guess must have shape (T, H) = {(T, H)}, got {guess.shape}")
     net = _network(network, T)
     if net.overlapping:
-        raise ValueError(f"network {net.name!r} has overlapping cells, exact only for "
+        raise CarrylabValueError(f"network {net.name!r} has overlapping cells, exact only for "
                          f"idempotent combines; use one of {', '.join(EXACT_NETWORKS)}")
     h0b = np.asarray(_h0_batch(h0, Bn, H, squeeze), dtype=np.float64)  # (B, H)
     W_hh = np.asarray(W_hh, dtype=np.float64)

@@ -20,6 +20,8 @@ Heads, by name (see :func:`make_model`):
 """
 import numpy as np
 
+from adders.errors import CarrylabRuntimeError, CarrylabTypeError, CarrylabValueError
+
 from . import kernels as K
 from ._checks import check_finite_params, check_int, check_prob, check_tokens
 from .layers import Dropout, Embedding, Linear
@@ -44,7 +46,7 @@ def count_params(model):
 
 def _check_body(body):
     if not isinstance(body, Body):
-        raise TypeError(f"body must be a sequence model from rnn.models (TCN, CLRNN, "
+        raise CarrylabTypeError(f"body must be a sequence model from rnn.models (TCN, CLRNN, "
                         f"ElmanRNN, LSTM, GRU), got {type(body).__name__}")
     return body
 
@@ -52,13 +54,13 @@ def _check_body(body):
 def _check_target_shape(y, out, name="y"):
     y = np.asarray(y)
     if y.shape != out.shape:
-        raise ValueError(f"{name} must have the output's shape {out.shape} "
+        raise CarrylabValueError(f"{name} must have the output's shape {out.shape} "
                          f"(batch, time, {out.shape[-1]}), got {y.shape}")
     if y.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {y.dtype}")
+        raise CarrylabTypeError(f"{name} must hold real numbers, got dtype {y.dtype}")
     y = np.ascontiguousarray(y, dtype=out.dtype)
     if not np.isfinite(y).all():
-        raise ValueError(f"{name} must be finite; NaN/Inf found")
+        raise CarrylabValueError(f"{name} must be finite; NaN/Inf found")
     return y
 
 
@@ -84,7 +86,7 @@ class Model:
 
     def loss(self, out, y):
         """(value, dout) for outputs ``out`` and targets ``y``; each head defines its own."""
-        raise TypeError(f"{type(self).__name__} has no loss of its own; wrap the body in one of "
+        raise CarrylabTypeError(f"{type(self).__name__} has no loss of its own; wrap the body in one of "
                         f"the heads {sorted(HEADS)} (see make_model)")
 
     def forward(self, x, train=False):
@@ -99,10 +101,10 @@ class Model:
         """Fill ``grads()`` from dL/d(outputs) (B, T, out_features)."""
         shape = getattr(self, "_out_shape", None)
         if shape is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            raise CarrylabRuntimeError(f"{type(self).__name__}.backward called before forward")
         dout = np.ascontiguousarray(dout, dtype=self.dtype)
         if dout.shape != shape:
-            raise ValueError(f"dout must have the output's shape {shape}, got {dout.shape}")
+            raise CarrylabValueError(f"dout must have the output's shape {shape}, got {dout.shape}")
         self.body.backward(self.linear.backward(dout), input_grad=False)  # x is data
 
     def loss_and_backward(self, x, y, train=True):
@@ -157,7 +159,7 @@ class ClassificationHead(Model):
         B, T, O = out.shape
         y = check_tokens(y, "y", O)
         if y.shape != (B, T):
-            raise ValueError(f"y must have shape (batch, time) = {(B, T)}, got {y.shape}")
+            raise CarrylabValueError(f"y must have shape (batch, time) = {(B, T)}, got {y.shape}")
         value, dz = K.softmax_cross_entropy(out.reshape(B * T, O), y.reshape(-1))
         return float(value), dz.reshape(B, T, O)
 
@@ -173,7 +175,7 @@ class CharLMHead:
     def __init__(self, body, vocab_size, emb_dropout=0.0, seed=None):
         _check_body(body)
         if body.input_size != body.output_size:
-            raise ValueError(
+            raise CarrylabValueError(
                 f"head 'charlm' ties the embedding to the decoder, so the body's "
                 f"input_size must equal its hidden size; got input_size="
                 f"{body.input_size}, hidden size={body.output_size}")
@@ -217,12 +219,12 @@ class CharLMHead:
     def backward(self, dout):
         h = getattr(self, "_cache", None)
         if h is None:
-            raise RuntimeError("CharLMHead.backward called before forward")
+            raise CarrylabRuntimeError("CharLMHead.backward called before forward")
         B, T, H = h.shape
         V = self.vocab_size
         dout = np.ascontiguousarray(dout, dtype=self.dtype)
         if dout.shape != (B, T, V):
-            raise ValueError(f"dout must have the output's shape {(B, T, V)}, "
+            raise CarrylabValueError(f"dout must have the output's shape {(B, T, V)}, "
                              f"got {dout.shape}")
         E = self.encoder.params()["weight"]
         d2 = dout.reshape(B * T, V)  # (B*T, V)
@@ -273,5 +275,5 @@ def make_model(body, head="music", **kwargs):
     453988
     """
     if not isinstance(head, str) or head not in HEADS:
-        raise ValueError(f"head must be one of {sorted(HEADS)}, got {head!r}")
+        raise CarrylabValueError(f"head must be one of {sorted(HEADS)}, got {head!r}")
     return HEADS[head](body, **kwargs)

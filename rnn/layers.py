@@ -13,6 +13,8 @@ CL-RNN authors' code (g starts at ||v||, so w = v at the start).
 """
 import numpy as np
 
+from adders.errors import CarrylabRuntimeError, CarrylabValueError
+
 from . import kernels as K
 from ._checks import check_dtype, check_int, check_prob
 
@@ -48,7 +50,7 @@ class Layer:
 
     def _need_cache(self):
         if self._cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            raise CarrylabRuntimeError(f"{type(self).__name__}.backward called before forward")
         return self._cache
 
 
@@ -130,7 +132,7 @@ class Dropout(Layer):
             return x
         if self.fixed_mask is not None:
             if self.fixed_mask.shape != x.shape:
-                raise ValueError(f"fixed_mask must have the input's shape {x.shape}, "
+                raise CarrylabValueError(f"fixed_mask must have the input's shape {x.shape}, "
                                  f"got {self.fixed_mask.shape}")
             mask = self.fixed_mask.astype(x.dtype, copy=False)
         else:

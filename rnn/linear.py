@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from adders import prefix as _prefix
+from adders.errors import CarrylabValueError
 
 from ._checks import check_dtype, check_int
 from .models import Body
@@ -63,7 +64,7 @@ class LinearRNN(Body):
         self.output_size = self.hidden_size
         self.dtype = check_dtype(dtype)
         if network not in EXACT_NETWORKS:
-            raise ValueError(f"network must be one of the exact prefix networks {sorted(EXACT_NETWORKS)}, "
+            raise CarrylabValueError(f"network must be one of the exact prefix networks {sorted(EXACT_NETWORKS)}, "
                              f"got {network!r}")
         self.network = network
         self._networks: dict[int, _prefix.PrefixNetwork] = {}

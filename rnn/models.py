@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adders.errors import CarrylabRuntimeError, CarrylabTypeError, CarrylabValueError
+
 from . import kernels as K
 from ._checks import check_dtype, check_finite_params, check_int, check_prob, check_sequence
 from .layers import CausalConv1d, Dropout, Layer, RNNCell
@@ -65,10 +67,10 @@ class Body:
         """
         shape = getattr(self, "_out_shape", None)
         if shape is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            raise CarrylabRuntimeError(f"{type(self).__name__}.backward called before forward")
         dh = np.asarray(dh)
         if dh.shape != shape:
-            raise ValueError(f"dh must have the forward output's shape {shape} "
+            raise CarrylabValueError(f"dh must have the forward output's shape {shape} "
                              f"(batch, time, {self.output_size}), got {dh.shape}")
         return self._backward(np.ascontiguousarray(dh, dtype=self.dtype), bool(input_grad))
 
@@ -102,10 +104,10 @@ class TCN(Body):
         try:
             channels = list(channels)
         except TypeError:
-            raise TypeError(f"channels must be a sequence of ints >= 1 (one per level), "
+            raise CarrylabTypeError(f"channels must be a sequence of ints >= 1 (one per level), "
                             f"got {channels!r}") from None
         if not channels:
-            raise ValueError(f"channels must be a non-empty sequence of ints >= 1 "
+            raise CarrylabValueError(f"channels must be a non-empty sequence of ints >= 1 "
                              f"(one per level), got {channels!r}")
         self.channels = [check_int(c, "channels[i]") for c in channels]
         L = len(self.channels)
@@ -114,10 +116,10 @@ class TCN(Body):
         try:
             dilations = list(dilations)
         except TypeError:
-            raise TypeError(f"dilations must be a sequence of ints >= 1 (one per level), "
+            raise CarrylabTypeError(f"dilations must be a sequence of ints >= 1 (one per level), "
                             f"got {dilations!r}") from None
         if len(dilations) != L:
-            raise ValueError(f"dilations must have one entry per level ({L}), "
+            raise CarrylabValueError(f"dilations must have one entry per level ({L}), "
                              f"got {dilations!r}")
         self.dilations = [check_int(d, "dilations[i]") for d in dilations]
         rng = np.random.default_rng(seed) if rng is None else rng
@@ -204,13 +206,13 @@ class CLRNN(Body):
         try:
             channels = list(channels)
         except TypeError:
-            raise TypeError(f"channels must be a sequence of ints >= 1 (one per level), "
+            raise CarrylabTypeError(f"channels must be a sequence of ints >= 1 (one per level), "
                             f"got {channels!r}") from None
         if len(channels) != levels:
-            raise ValueError(f"channels must have one entry per level ({levels}), "
+            raise CarrylabValueError(f"channels must have one entry per level ({levels}), "
                              f"got {channels!r}")
         if channels and channels[-1] != self.hidden_size:
-            raise ValueError(f"hidden_size must equal the last TCN channel count "
+            raise CarrylabValueError(f"hidden_size must equal the last TCN channel count "
                              f"(the carry size): hidden_size={self.hidden_size}, "
                              f"channels[-1]={channels[-1]}")
         rng = np.random.default_rng(seed)

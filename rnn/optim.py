@@ -21,22 +21,23 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from adders.checks import check_real
+from adders.errors import CarrylabTypeError, CarrylabValueError
+
 __all__ = ["SGD", "Adam", "clip_grad_norm", "PlateauRule", "OPTIMIZERS", "make_optimizer"]
 
 
 def _check_lr(lr) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    return float(lr)
+    return check_real(lr, "lr", 0.0, strict_min=True)
 
 
 def _check_grads(params: dict, grads: dict) -> None:
     missing = [k for k in params if k not in grads]
     if missing:
-        raise ValueError(f"grads lacks {missing[:5]}: every parameter needs a gradient")
+        raise CarrylabValueError(f"grads lacks {missing[:5]}: every parameter needs a gradient")
     for k, p in params.items():
         if grads[k].shape != p.shape:
-            raise ValueError(f"grads[{k!r}] has shape {grads[k].shape}, parameter has {p.shape}")
+            raise CarrylabValueError(f"grads[{k!r}] has shape {grads[k].shape}, parameter has {p.shape}")
 
 
 # error_model="numpy": no ZeroDivisionError branch per element, so the loop vectorises
@@ -62,7 +63,7 @@ class _Optimizer:
 
     def __init__(self, params: dict, lr: float):
         if not isinstance(params, dict) or not params:
-            raise ValueError("params must be a non-empty dict name -> array (model.params())")
+            raise CarrylabValueError("params must be a non-empty dict name -> array (model.params())")
         self.params = params
         self.lr = _check_lr(lr)
         self.t = 0
@@ -74,7 +75,7 @@ class _Optimizer:
         self._update(grads)
 
     def _update(self, grads: dict) -> None:
-        raise TypeError(f"{type(self).__name__} must define _update")
+        raise CarrylabTypeError(f"{type(self).__name__} must define _update")
 
     def state_dict(self) -> dict:
         """Flat dict of arrays and numbers: ``t``, ``lr`` and ``<slot>/<param>`` arrays."""
@@ -92,7 +93,7 @@ class _Optimizer:
             for k, a in arrays.items():
                 key = f"{slot}/{k}"
                 if key not in state or state[key].shape != a.shape:
-                    raise ValueError(f"optimizer state {key!r} is missing or has the wrong shape")
+                    raise CarrylabValueError(f"optimizer state {key!r} is missing or has the wrong shape")
                 a[...] = state[key]
 
 
@@ -104,7 +105,7 @@ class SGD(_Optimizer):
     def __init__(self, params: dict, lr: float = 0.01, momentum: float = 0.0):
         super().__init__(params, lr)
         if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+            raise CarrylabValueError(f"momentum must be in [0, 1), got {momentum!r}")
         self.momentum = float(momentum)
 
     def _update(self, grads):
@@ -124,7 +125,7 @@ class Adam(_Optimizer):
         super().__init__(params, lr)
         b1, b2 = betas
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
-            raise ValueError(f"betas must lie in [0, 1), got {betas!r}")
+            raise CarrylabValueError(f"betas must lie in [0, 1), got {betas!r}")
         self.b1, self.b2, self.eps = float(b1), float(b2), float(eps)
 
     def _update(self, grads):
@@ -146,7 +147,7 @@ def clip_grad_norm(grads: dict, max_norm: float) -> float:
     in which case nothing is scaled).
     """
     if not max_norm > 0:
-        raise ValueError(f"max_norm must be > 0, got {max_norm!r}")
+        raise CarrylabValueError(f"max_norm must be > 0, got {max_norm!r}")
     total = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values())))
     if np.isfinite(total) and total > max_norm:
         scale = max_norm / (total + 1e-12)
@@ -186,5 +187,5 @@ OPTIMIZERS = {"adam": Adam, "sgd": SGD}
 def make_optimizer(name: str, params: dict, lr: float, **kwargs) -> _Optimizer:
     """Build an optimiser by name: one of :data:`OPTIMIZERS`."""
     if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
+        raise CarrylabValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
     return OPTIMIZERS[name](params, lr=lr, **kwargs)

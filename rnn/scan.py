@@ -55,6 +55,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from adders.checks import check_int, check_real
+from adders.errors import CarrylabTypeError, CarrylabValueError
 from adders.prefix import PrefixNetwork
 
 __all__ = [
@@ -101,10 +103,10 @@ def affine_combine(hi, lo):
 # ---------------------------------------------------------------------- checks
 def _check_network(network, idempotent: bool):
     if not isinstance(network, PrefixNetwork):
-        raise TypeError(f"network must be an adders.prefix.PrefixNetwork, got "
+        raise CarrylabTypeError(f"network must be an adders.prefix.PrefixNetwork, got "
                         f"{type(network).__name__}")
     if not idempotent and _overlapping(network):
-        raise ValueError(
+        raise CarrylabValueError(
             f"network {network.name!r} (n = {network.n}) has cells that join overlapping "
             f"groups, which is exact only for an idempotent combine such as the carry "
             f"operator; affine maps are not idempotent (a o a != a), so some steps would be "
@@ -119,16 +121,16 @@ def _as_real(x, name):
         try:
             arr = np.asarray(x)
         except (TypeError, ValueError):
-            raise TypeError(f"{name} must be an array of real numbers, got "
+            raise CarrylabTypeError(f"{name} must be an array of real numbers, got "
                             f"{type(x).__name__}") from None
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers (bool, int or float), got dtype "
+        raise CarrylabTypeError(f"{name} must hold real numbers (bool, int or float), got dtype "
                         f"{arr.dtype}")
     if arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
     if not np.isfinite(arr).all():
         bad = arr[~np.isfinite(arr)].flat[0]
-        raise ValueError(f"{name} must be finite; found {bad} (NaN/Inf are not allowed)")
+        raise CarrylabValueError(f"{name} must be finite; found {bad} (NaN/Inf are not allowed)")
     return arr
 
 
@@ -137,14 +139,14 @@ def _as_bits(x, name):
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of bits, got {type(x).__name__}") from None
+        raise CarrylabTypeError(f"{name} must be an array of bits, got {type(x).__name__}") from None
     if arr.dtype == np.bool_:
         return arr
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold bits (bool or 0/1 integers), got dtype {arr.dtype}")
+        raise CarrylabTypeError(f"{name} must hold bits (bool or 0/1 integers), got dtype {arr.dtype}")
     if arr.size and (arr.min() < 0 or arr.max() > 1):
         bad = arr.min() if arr.min() < 0 else arr.max()
-        raise ValueError(f"{name} may hold only 0 and 1, found {bad}")
+        raise CarrylabValueError(f"{name} may hold only 0 and 1, found {bad}")
     return arr.astype(np.bool_)
 
 
@@ -161,30 +163,30 @@ def _affine_operands(a, b, h0, n=None):
         squeeze = True
         a = a[:, None]  # (T, 1)
         if b.ndim != 1:
-            raise ValueError(f"b must have the shape of a, (T,) = {a.shape[:1]}, got {b.shape}")
+            raise CarrylabValueError(f"b must have the shape of a, (T,) = {a.shape[:1]}, got {b.shape}")
         b = b[:, None]  # (T, 1)
     if a.ndim == 2:
         kind = "diagonal"
         if b.shape != a.shape:
-            raise ValueError(f"b must have shape (T, D) = {a.shape} like a (diagonal a), "
+            raise CarrylabValueError(f"b must have shape (T, D) = {a.shape} like a (diagonal a), "
                              f"got {b.shape}")
     elif a.ndim == 3:
         kind = "dense"
         T, D, D2 = a.shape
         if D != D2:
-            raise ValueError(f"a must have shape (T, D) (diagonal) or (T, D, D) (dense), "
+            raise CarrylabValueError(f"a must have shape (T, D) (diagonal) or (T, D, D) (dense), "
                              f"got {a.shape}: the last two sizes differ")
         if b.shape != (T, D):
-            raise ValueError(f"b must have shape (T, D) = {(T, D)} for dense a of shape "
+            raise CarrylabValueError(f"b must have shape (T, D) = {(T, D)} for dense a of shape "
                              f"{a.shape}, got {b.shape}")
     else:
-        raise ValueError(f"a must have shape (T,), (T, D) (diagonal) or (T, D, D) (dense), "
+        raise CarrylabValueError(f"a must have shape (T,), (T, D) (diagonal) or (T, D, D) (dense), "
                          f"got {a.shape}")
     T, D = b.shape
     if T == 0:
-        raise ValueError("a and b must have T >= 1 steps, got an empty sequence")
+        raise CarrylabValueError("a and b must have T >= 1 steps, got an empty sequence")
     if n is not None and T != n:
-        raise ValueError(f"a and b have T = {T} steps; the network has n = {n} positions "
+        raise CarrylabValueError(f"a and b have T = {T} steps; the network has n = {n} positions "
                          f"(build the network with n = T)")
     dtype = np.result_type(a.dtype, b.dtype)
     if h0 is None:
@@ -194,7 +196,7 @@ def _affine_operands(a, b, h0, n=None):
         if squeeze and h0.ndim == 0:
             h0 = h0.reshape(1)
         if h0.shape != (D,):
-            raise ValueError(f"h0 must have shape (D,) = {(D,)}, got {h0.shape}")
+            raise CarrylabValueError(f"h0 must have shape (D,) = {(D,)}, got {h0.shape}")
         dtype = np.result_type(dtype, h0.dtype)
     a = np.ascontiguousarray(a, dtype=dtype)
     b = np.ascontiguousarray(b, dtype=dtype)
@@ -289,11 +291,11 @@ def scan(network, elements, combine, idempotent=False, record=False):
     """
     _check_network(network, idempotent)
     if not callable(combine):
-        raise TypeError(f"combine must be a callable combine(hi, lo), got "
+        raise CarrylabTypeError(f"combine must be a callable combine(hi, lo), got "
                         f"{type(combine).__name__}")
     elements = list(elements)
     if len(elements) != network.n:
-        raise ValueError(f"elements has length {len(elements)}; the network has "
+        raise CarrylabValueError(f"elements has length {len(elements)}; the network has "
                          f"n = {network.n} positions")
     x = elements
     history = [x[:]]
@@ -348,10 +350,10 @@ def carry_scan(network, g, p, cin=0, record=False):
     g = _as_bits(g, "g")
     p = _as_bits(p, "p")
     if g.ndim not in (1, 2) or g.shape[-1] != network.n:
-        raise ValueError(f"g must have shape (n,) or (batch, n) with n = {network.n}, "
+        raise CarrylabValueError(f"g must have shape (n,) or (batch, n) with n = {network.n}, "
                          f"got {g.shape}")
     if p.shape != g.shape:
-        raise ValueError(f"p must have the shape of g, {g.shape}, got {p.shape}")
+        raise CarrylabValueError(f"p must have the shape of g, {g.shape}, got {p.shape}")
     squeeze = g.ndim == 1
     G = np.array(g.reshape(-1, network.n))  # (B, n), a copy
     P = np.array(p.reshape(-1, network.n))  # (B, n)
@@ -359,7 +361,7 @@ def carry_scan(network, g, p, cin=0, record=False):
     if c0.ndim == 0:
         c0 = np.broadcast_to(c0, G.shape[:1])
     elif c0.shape != G.shape[:1] or squeeze:
-        raise ValueError(f"cin must be 0, 1 or a bit array of shape (batch,) = "
+        raise CarrylabValueError(f"cin must be 0, 1 or a bit array of shape (batch,) = "
                          f"{G.shape[:1] if not squeeze else '()'}, got shape {c0.shape}")
     G[:, 0] |= P[:, 0] & c0
     history = [(G.copy(), P.copy())] if record else None
@@ -708,19 +710,15 @@ def affine_scan_blocked(a, b, h0=None, n_threads=None, block=None, rho=0.8):
     """
     a, b, h0, kind, squeeze = _affine_operands(a, b, h0)
     if kind != "diagonal":
-        raise ValueError(f"affine_scan_blocked takes diagonal a of shape (T, D) or (T,), "
+        raise CarrylabValueError(f"affine_scan_blocked takes diagonal a of shape (T, D) or (T,), "
                          f"got {a.shape}; use affine_scan(network, a, b) for dense a")
     if n_threads is None:
         n_threads = numba.get_num_threads()
-    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) \
-            or n_threads < 1:
-        raise ValueError(f"n_threads must be an int >= 1, got {n_threads!r}")
+    n_threads = check_int(n_threads, "n_threads", 1)
     if block is None:
         block = _default_block(b.shape[1], b.itemsize)
-    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
-        raise ValueError(f"block must be an int >= 1 (steps per block), got {block!r}")
-    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 < rho <= 1:
-        raise ValueError(f"rho must be a float in (0, 1], got {rho!r}")
+    block = check_int(block, "block (steps per block)", 1)
+    rho = check_real(rho, "rho", 0.0, 1.0, strict_min=True)
     out = np.empty_like(b)
     if n_threads == 1 or b.size < _BLOCKED_MIN_SIZE:
         _diag_loop(a, b, h0, out)  # too small to repay starting threads

@@ -35,11 +35,14 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from adders.checks import check_int
+from adders.errors import CarrylabValueError
+
 __all__ = ["Split", "Task", "binary_addition", "adding_problem", "copy_memory", "polyphonic",
-           "sequential_mnist", "char_lm", "longest_carry_chain", "TASKS", "TaskError"]
+           "sequential_mnist", "char_lm", "longest_carry_chain", "TASKS", "TaskError", "MAX_VALUES"]
 
 
-class TaskError(ValueError):
+class TaskError(CarrylabValueError):
     """A data file that is missing, empty or not in the expected format."""
 
 
@@ -97,10 +100,22 @@ class Task:
 
 
 # ---------------------------------------------------------------------- validation
-def _check_count(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    return int(value)
+#: The most values (examples x steps x features) a synthetic task may generate: 2^28,
+#: 1 GiB as float32. Larger asks fail at once instead of filling memory.
+MAX_VALUES = 1 << 28
+
+
+def _check_size(task: str, counts: dict, steps: int, features: int) -> None:
+    """Refuse a synthetic task whose arrays would hold more than :data:`MAX_VALUES`."""
+    for name, count in counts.items():
+        check_int(count, name, 1)
+    total = sum(counts.values()) * steps * features
+    if total > MAX_VALUES:
+        sizes = " + ".join(f"{name} {count:,}" for name, count in counts.items())
+        raise CarrylabValueError(
+            f"{task}: ({sizes}) examples x {steps:,} steps x {features} features = {total:,} "
+            f"values, above the limit of {MAX_VALUES:,} (1 GiB as float32); use fewer "
+            f"examples or shorter sequences")
 
 
 def _check_path(path, what: str) -> Path:
@@ -188,11 +203,11 @@ def binary_addition(n_bits: int = 16, n_train: int = 20000, n_valid: int = 1000,
     training examples have widths 1..n_bits (grouped by width); validation and test keep
     n_bits.
     """
-    n_bits = _check_count("n_bits", n_bits)
-    for name, v in (("n_train", n_train), ("n_valid", n_valid), ("n_test", n_test)):
-        _check_count(name, v)
+    n_bits = check_int(n_bits, "n_bits", 1)
+    _check_size("binary addition", {"n_train": n_train, "n_valid": n_valid, "n_test": n_test},
+                n_bits + 1, 3)
     if not 0.0 <= long_chains <= 1.0:
-        raise ValueError(f"long_chains must be a fraction in [0, 1], got {long_chains!r}")
+        raise CarrylabValueError(f"long_chains must be a fraction in [0, 1], got {long_chains!r}")
     rng = np.random.default_rng(seed)
     if variable_lengths:
         widths = rng.integers(1, n_bits + 1, n_train)
@@ -224,9 +239,10 @@ def adding_problem(T: int = 200, n_train: int = 20000, n_valid: int = 1000, n_te
     """Adding problem: x (N, T, 2) = (uniform values, two markers); y (N, 1, 1) = sum of
     the two marked values (one marker in each half). Loss: MSE at the last step
     (predicting 1 scores 0.167)."""
-    T = _check_count("T", T, 2)
+    T = check_int(T, "T", 2)
+    _check_size("adding problem", {"n_train": n_train, "n_valid": n_valid, "n_test": n_test}, T, 2)
     rng = np.random.default_rng(seed)
-    splits = [Split([_adding_examples(T, _check_count(n, c), rng)])
+    splits = [Split([_adding_examples(T, c, rng)])
               for n, c in (("n_train", n_train), ("n_valid", n_valid), ("n_test", n_test))]
     return Task(f"adding-{T}", "regression", 2, 1, *splits, loss_steps="last", batch_size=32,
                 head_kwargs={"out_features": 1}, metrics=None,
@@ -257,9 +273,11 @@ def copy_memory(T: int = 100, n_train: int = 10000, n_valid: int = 1000, n_test:
     delimiter 9 at step T+9, blanks; y (N, T+20) class ids: blanks, then the ten
     symbols in the last ten steps. Loss: cross-entropy over 10 classes at every step (guessing blanks and
     random symbols scores 10 ln 8 / (T + 20))."""
-    T = _check_count("T", T, 1)
+    T = check_int(T, "T", 1)
+    _check_size("copy memory", {"n_train": n_train, "n_valid": n_valid, "n_test": n_test},
+                T + 20, 10)
     rng = np.random.default_rng(seed)
-    splits = [Split([_copy_examples(T, _check_count(n, c), rng)])
+    splits = [Split([_copy_examples(T, c, rng)])
               for n, c in (("n_train", n_train), ("n_valid", n_valid), ("n_test", n_test))]
     return Task(f"copy-{T}", "classification", 10, 10, *splits, batch_size=32,
                 head_kwargs={"out_features": 10}, metrics=_copy_metrics,
@@ -386,7 +404,7 @@ def char_lm(path, seq_len: int = 100, valid_fraction: float = 0.05, test_fractio
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise TaskError(f"{path} is not UTF-8 text: {err}") from None
-    seq_len = _check_count("seq_len", seq_len, 1)
+    seq_len = check_int(seq_len, "seq_len", 1)
     if not text:
         raise TaskError(f"{path} is empty: a character model needs text")
     vocab = sorted(set(text))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import json
 import math
 import time
@@ -28,22 +29,32 @@ from pathlib import Path
 
 import numpy as np
 
+from adders.checks import check_choice, check_int, check_real
+from adders.errors import CarrylabError, CarrylabTypeError, CarrylabValueError
+
 from . import tasks as _tasks
+from ._checks import check_prob
 from .checkpoint import CheckpointError, atomic_write_bytes, load_checkpoint, save_checkpoint
 from .heads import make_model
 from .layers import Dropout
 from .linear import LinearRNN
 from .models import CLRNN, GRU, LSTM, TCN, ElmanRNN
-from .optim import PlateauRule, clip_grad_norm, make_optimizer
+from .optim import OPTIMIZERS, PlateauRule, clip_grad_norm, make_optimizer
+from .runs import RunFolderError, open_run
 
-__all__ = ["TrainConfig", "MODELS", "make_task", "build_model", "train_step", "evaluate", "fit",
-           "load_model", "evaluate_checkpoint", "TrainingDiverged"]
+__all__ = ["TrainConfig", "MODELS", "LIMITS", "make_task", "build_model", "train_step", "evaluate", "fit",
+           "load_model", "evaluate_checkpoint", "saved_config", "TrainingDiverged"]
 
 MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn", "linear")
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(CarrylabError, RuntimeError):
     """The loss or a gradient became NaN or infinite."""
+
+
+#: Largest sizes a config may ask for: far beyond the paper's models (150 channels, 4
+#: levels, k = 5), small enough that a typo fails at once instead of exhausting memory.
+LIMITS = {"hidden": 4096, "levels": 30, "kernel_size": 64, "epochs": 100_000}
 
 
 @dataclass
@@ -54,7 +65,15 @@ class TrainConfig:
     tasks that read files; task_args: options of the task constructor (e.g. n_bits);
     hidden: hidden size (and TCN channels); levels, kernel_size: of the TCN / CL-RNN;
     batch_size 0 means the task's default; clip 0 means no clipping; plateau: the
-    paper's lr /= 10 rule; max_batches: cap on batches per epoch (0: the whole split).
+    paper's lr /= 10 rule; max_batches: cap on training batches per epoch (0: the whole
+    split); eval_batches: cap on the batches scored in validation and test (0: all; a
+    cap scores the first batches, the same ones every epoch). Integer fields are at
+    most :data:`LIMITS`.
+
+    Raises
+    ------
+    CarrylabValueError, CarrylabTypeError
+        A field out of range or of the wrong type (the message names the field).
     """
 
     model: str = "clrnn"
@@ -73,20 +92,55 @@ class TrainConfig:
     batch_size: int = 0
     plateau: bool = False
     max_batches: int = 0
+    eval_batches: int = 0
     seed: int = 0
     dtype: str = "float32"
 
     def __post_init__(self):
-        if self.model not in MODELS:
-            raise ValueError(f"unknown model {self.model!r}; known: {', '.join(MODELS)}")
-        if self.task not in _tasks.TASKS:
-            raise ValueError(f"unknown task {self.task!r}; known: {', '.join(_tasks.TASKS)}")
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        check_choice("model", self.model, MODELS)
+        check_choice("task", self.task, tuple(_tasks.TASKS))
+        check_choice("dtype", self.dtype, ("float32", "float64"))
+        check_choice("optimizer", self.optimizer, tuple(OPTIMIZERS))
+        if self.data is not None and not isinstance(self.data, (str, Path)):
+            raise CarrylabTypeError(f"data must be a path or None, got {self.data!r}")
+        if self.data is not None:
+            self.data = str(self.data)
+        if not isinstance(self.task_args, dict):
+            raise CarrylabTypeError(f"task_args must be a dict of task options, got {self.task_args!r}")
         for name in ("hidden", "levels", "kernel_size", "epochs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+            setattr(self, name, check_int(getattr(self, name), name, 1, LIMITS[name]))
+        for name in ("batch_size", "max_batches", "eval_batches", "seed"):
+            setattr(self, name, check_int(getattr(self, name), name, 0))
+        for name in ("dropout", "emb_dropout"):
+            setattr(self, name, check_prob(getattr(self, name), name))
+        self.lr = check_real(self.lr, "lr", 0.0, strict_min=True)
+        self.clip = check_real(self.clip, "clip", 0.0)
+        if not isinstance(self.plateau, (bool, np.bool_)):
+            raise CarrylabTypeError(f"plateau must be True or False, got {self.plateau!r}")
+        self.plateau = bool(self.plateau)
+
+    @classmethod
+    def from_dict(cls, values, source) -> TrainConfig:
+        """The config stored in a checkpoint's metadata; ``source`` (a file) names it in
+        errors. Fields missing from ``values`` take their defaults.
+
+        Raises
+        ------
+        CheckpointError
+            ``values`` is not a mapping, has unknown keys, or a field is out of range.
+        """
+        if not isinstance(values, dict):
+            raise CheckpointError(f"{source}: the stored config is a {type(values).__name__}, "
+                                  f"not a JSON object of training options")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise CheckpointError(f"{source}: unknown config key(s) {', '.join(map(repr, unknown))}; "
+                                  f"known: {', '.join(sorted(known))}")
+        try:
+            return cls(**values)
+        except CarrylabError as err:
+            raise CheckpointError(f"{source}: bad stored config: {err}") from None
 
 
 def make_task(config: TrainConfig) -> _tasks.Task:
@@ -94,7 +148,7 @@ def make_task(config: TrainConfig) -> _tasks.Task:
     maker = _tasks.TASKS[config.task]
     if maker in (_tasks.polyphonic, _tasks.sequential_mnist, _tasks.char_lm):
         if not config.data:
-            raise ValueError(f"task {config.task!r} reads a file: give its path (--data PATH)")
+            raise CarrylabValueError(f"task {config.task!r} reads a file: give its path (--data PATH)")
         return maker(config.data, **config.task_args)
     return maker(**config.task_args, **({"seed": config.seed} if "seed" not in config.task_args else {}))
 
@@ -166,16 +220,19 @@ def _weight(task, x) -> int:
     return x.shape[0] if task.loss_steps == "last" else x.shape[0] * x.shape[1]
 
 
-def evaluate(model, task: _tasks.Task, split: _tasks.Split, batch_size: int = 0) -> dict:
-    """Loss (and the task's metrics) over a whole split, without dropout.
+def evaluate(model, task: _tasks.Task, split: _tasks.Split, batch_size: int = 0,
+             max_batches: int = 0) -> dict:
+    """Loss (and the task's metrics) over a split, without dropout.
 
     Losses are averaged over frames (the per-frame NLL for music) or over sequences for
-    last-step tasks; ``bpc`` = loss / ln 2 for character models.
+    last-step tasks; ``bpc`` = loss / ln 2 for character models. ``max_batches`` > 0
+    scores only the split's first batches (in order, so always the same ones).
     """
     total, weight = 0.0, 0
     sums: dict = {}
     by_chain: dict = {}
-    for x, y in split.batches(batch_size or task.batch_size):
+    batches = split.batches(batch_size or task.batch_size)
+    for x, y in itertools.islice(batches, max_batches or None):
         value, out = train_step(model, task, x, y, train=False)
         w = _weight(task, x)
         total += value * w
@@ -227,9 +284,12 @@ def _write_metrics(out: Path, history: list[dict], test: dict | None, config) ->
     atomic_write_bytes(out / "metrics.json", (json.dumps(doc, indent=2) + "\n").encode())
 
 
-def _check_compatible(saved: dict, config: TrainConfig, path) -> None:
-    fixed = ("model", "task", "data", "task_args", "hidden", "levels", "kernel_size", "dtype", "optimizer")
-    diff = {k: (saved.get(k), getattr(config, k)) for k in fixed if saved.get(k) != getattr(config, k)}
+def _check_compatible(saved: TrainConfig, config: TrainConfig, path) -> None:
+    fixed = ("model", "task", "data", "task_args", "hidden", "levels", "kernel_size", "dropout",
+             "emb_dropout", "lr", "optimizer", "clip", "batch_size", "plateau", "max_batches", "seed",
+             "dtype")
+    diff = {k: (getattr(saved, k), getattr(config, k)) for k in fixed
+            if getattr(saved, k) != getattr(config, k)}
     if diff:
         raise CheckpointError(f"checkpoint {path} was trained with a different setup: "
                               + ", ".join(f"{k} {a!r} there vs {b!r} here" for k, (a, b) in diff.items()))
@@ -250,95 +310,155 @@ def _load_params(model, params: dict, path) -> None:
 
 
 def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = True,
-        task: _tasks.Task | None = None, log=print) -> dict:
+        task: _tasks.Task | None = None, log=print, overwrite: bool = False) -> dict:
     """Train ``config.model`` on ``config.task`` for ``config.epochs`` epochs.
+
+    The task and model are built before the output folder is touched; the folder is
+    then opened with :func:`rnn.runs.open_run` (locked for the run; a fresh run needs
+    a missing or empty folder, or ``overwrite``, which renames the old one aside).
 
     Parameters
     ----------
     config : TrainConfig
     out_dir : folder for checkpoints and metrics (created if needed)
     resume : continue from ``out_dir/last.npz`` (the config must match, except
-        ``epochs``, which may grow)
+        ``epochs``, which may grow, and ``eval_batches``)
     progress : show tqdm progress bars
     task : an already built task (default: :func:`make_task`)
     log : where one-line epoch summaries go (``print`` by default; None for silence)
+    overwrite : start afresh even if ``out_dir`` holds a run (it is kept, renamed aside)
 
     Returns
     -------
     dict with ``history`` (a dict per epoch), ``best`` (epoch and validation loss),
-    ``test`` (scores of the best checkpoint) and ``out_dir``.
+    ``test`` (scores of the best checkpoint), ``out_dir`` and ``moved_aside`` (where
+    an overwritten run went, or None).
 
     Raises
     ------
     TrainingDiverged
         When a loss or gradient is NaN/Inf; ``last.npz`` then holds the last good epoch.
+    RunFolderError
+        ``out_dir`` is busy (another process trains there), holds a run and neither
+        ``resume`` nor ``overwrite`` is given, or ``resume`` finds no run.
+    CheckpointError
+        ``resume`` meets a damaged ``last.npz`` or one from another setup.
     """
     from tqdm.auto import tqdm
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     log = log or (lambda *a, **k: None)
     task = task or make_task(config)
     model = build_model(config, task)
     opt = make_optimizer(config.optimizer, model.params(), config.lr)
     plateau = PlateauRule() if config.plateau else None
     rng = np.random.default_rng(config.seed)
-    history, best, start = [], {"epoch": 0, "valid_loss": math.inf}, 1
-    if resume:
-        params, optim_state, extra, meta = load_checkpoint(out / "last.npz")
-        _check_compatible(meta["config"], config, out / "last.npz")
-        _load_params(model, params, out / "last.npz")
+    with open_run(out_dir, resume=resume, overwrite=overwrite) as run:
+        out = run.path
+        if run.moved_aside is not None:
+            log(f"the old contents of {out} are now in {run.moved_aside}")
+        if resume:
+            history, best, start = _restore(out / "last.npz", config, model, opt, plateau, rng)
+            log(f"resuming {out} after epoch {start - 1}")
+        else:
+            history, best, start = [], {"epoch": 0, "valid_loss": math.inf}, 1
+            _save_state(out, "last", model, opt, plateau, rng, config, 0, history, best)
+        run.started()
+        batch_size = config.batch_size or task.batch_size
+        for epoch in range(start, config.epochs + 1):
+            t0 = time.perf_counter()
+            total, weight, steps = 0.0, 0, 0
+            batches = list(task.train.batches(batch_size, rng))
+            if config.max_batches:
+                batches = batches[:config.max_batches]
+            bar = tqdm(batches, desc=f"epoch {epoch}/{config.epochs}", disable=not progress, leave=False)
+            for x, y in bar:
+                value, _ = train_step(model, task, x, y)
+                grads = model.grads()
+                if not math.isfinite(value) or not _params_finite(grads):
+                    raise TrainingDiverged(
+                        f"epoch {epoch}, step {steps + 1}: the "
+                        f"{'loss' if not math.isfinite(value) else 'gradient'} is not finite "
+                        f"(loss = {value}); lr = {opt.lr:g} may be too large. The last good "
+                        f"state (epoch {epoch - 1}) is in {out / 'last.npz'}")
+                if config.clip > 0:
+                    clip_grad_norm(grads, config.clip)
+                opt.step(grads)
+                total += value * _weight(task, x)
+                weight += _weight(task, x)
+                steps += 1
+                if steps % 10 == 0:
+                    bar.set_postfix(loss=f"{total / weight:.4f}", lr=f"{opt.lr:.2g}")
+            seconds = time.perf_counter() - t0
+            valid = evaluate(model, task, task.valid, max_batches=config.eval_batches)
+            lowered = plateau.update(opt, epoch, valid["loss"]) if plateau is not None else False
+            row = {"epoch": epoch, "train_loss": total / weight, "lr": opt.lr, "seconds": seconds,
+                   "steps_per_s": steps / seconds}
+            row.update({f"valid_{k}": v for k, v in valid.items()})
+            history.append(row)
+            if valid["loss"] < best["valid_loss"]:
+                best = {"epoch": epoch, "valid_loss": valid["loss"]}
+                _save_state(out, "best", model, opt, plateau, rng, config, epoch, history, best)
+            _save_state(out, "last", model, opt, plateau, rng, config, epoch, history, best)
+            _write_metrics(out, history, None, config)
+            log(f"epoch {epoch:>3}  train {row['train_loss']:.4f}  valid {valid['loss']:.4f}"
+                + "".join(f"  {k} {v:.4f}" for k, v in valid.items()
+                          if k not in ("loss",) and not isinstance(v, dict))
+                + f"  lr {opt.lr:.2g}{' (lowered)' if lowered else ''}  {seconds:.1f}s")
+        test = (evaluate_checkpoint(out / "best.npz", task=task, splits=("test",),
+                                    max_batches=config.eval_batches)["test"]
+                if best["epoch"] else None)
+        _write_metrics(out, history, test, config)
+    return {"history": history, "best": best, "test": test, "out_dir": str(out),
+            "moved_aside": None if run.moved_aside is None else str(run.moved_aside)}
+
+
+def _restore(path: Path, config: TrainConfig, model, opt, plateau, rng) -> tuple[list, dict, int]:
+    """Load the state ``fit`` saved in ``path`` into the fresh objects; return
+    ``(history, best, first epoch to run)``."""
+    params, optim_state, extra, meta = load_checkpoint(path)
+    missing = [k for k in ("config", "epoch", "history", "best", "rng") if k not in meta]
+    if missing:
+        raise CheckpointError(f"{path} lacks {', '.join(missing)} in its metadata: not a "
+                              f"training checkpoint fit() can resume")
+    _check_compatible(TrainConfig.from_dict(meta["config"], path), config, path)
+    _load_params(model, params, path)
+    try:
         opt.load_state_dict(optim_state)
         if plateau is not None:
             plateau.load_state_dict(extra)
         rng.bit_generator.state = meta["rng"]["batches"]
-        for g, state in zip(_dropout_rngs(model), meta["rng"]["dropout"]):
+        gens = _dropout_rngs(model)
+        states = meta["rng"]["dropout"]
+        if len(states) != len(gens):
+            raise CheckpointError(f"{path} stores {len(states)} dropout generator state(s), "
+                                  f"the model has {len(gens)}")
+        for g, state in zip(gens, states):
             g.bit_generator.state = state
-        history, best, start = meta["history"], meta["best"], meta["epoch"] + 1
-        log(f"resuming {out} after epoch {meta['epoch']}")
-    else:
-        _save_state(out, "last", model, opt, plateau, rng, config, 0, history, best)
-    batch_size = config.batch_size or task.batch_size
-    for epoch in range(start, config.epochs + 1):
-        t0 = time.perf_counter()
-        total, weight, steps = 0.0, 0, 0
-        batches = list(task.train.batches(batch_size, rng))
-        if config.max_batches:
-            batches = batches[:config.max_batches]
-        bar = tqdm(batches, desc=f"epoch {epoch}/{config.epochs}", disable=not progress, leave=False)
-        for x, y in bar:
-            value, _ = train_step(model, task, x, y)
-            grads = model.grads()
-            if not math.isfinite(value) or not _params_finite(grads):
-                raise TrainingDiverged(
-                    f"epoch {epoch}, step {steps + 1}: the {'loss' if not math.isfinite(value) else 'gradient'}"
-                    f" is not finite (loss = {value}); lr = {opt.lr:g} may be too large. The last good "
-                    f"state (epoch {epoch - 1}) is in {out / 'last.npz'}")
-            if config.clip > 0:
-                clip_grad_norm(grads, config.clip)
-            opt.step(grads)
-            total += value * _weight(task, x)
-            weight += _weight(task, x)
-            steps += 1
-            if steps % 10 == 0:
-                bar.set_postfix(loss=f"{total / weight:.4f}", lr=f"{opt.lr:.2g}")
-        seconds = time.perf_counter() - t0
-        valid = evaluate(model, task, task.valid)
-        lowered = plateau.update(opt, epoch, valid["loss"]) if plateau is not None else False
-        row = {"epoch": epoch, "train_loss": total / weight, "lr": opt.lr, "seconds": seconds,
-               "steps_per_s": steps / seconds}
-        row.update({f"valid_{k}": v for k, v in valid.items()})
-        history.append(row)
-        if valid["loss"] < best["valid_loss"]:
-            best = {"epoch": epoch, "valid_loss": valid["loss"]}
-            _save_state(out, "best", model, opt, plateau, rng, config, epoch, history, best)
-        _save_state(out, "last", model, opt, plateau, rng, config, epoch, history, best)
-        _write_metrics(out, history, None, config)
-        log(f"epoch {epoch:>3}  train {row['train_loss']:.4f}  valid {valid['loss']:.4f}"
-            + "".join(f"  {k} {v:.4f}" for k, v in valid.items() if k not in ("loss",) and not isinstance(v, dict))
-            + f"  lr {opt.lr:.2g}{' (lowered)' if lowered else ''}  {seconds:.1f}s")
-    test = evaluate_checkpoint(out / "best.npz", task=task)["test"] if best["epoch"] else None
-    _write_metrics(out, history, test, config)
-    return {"history": history, "best": best, "test": test, "out_dir": str(out)}
+        return list(meta["history"]), dict(meta["best"]), int(meta["epoch"]) + 1
+    except (KeyError, TypeError, ValueError) as err:
+        if isinstance(err, CheckpointError):
+            raise
+        raise CheckpointError(f"{path}: its optimiser, learning-rate or random-generator state "
+                              f"is damaged ({type(err).__name__}: {err})") from None
+
+
+def saved_config(run_dir) -> TrainConfig:
+    """The config of the run in ``run_dir``, read from its ``last.npz`` (the JSON twin
+    ``last.json`` is for people; editing it changes nothing).
+
+    Raises
+    ------
+    RunFolderError
+        No ``last.npz`` in ``run_dir``.
+    CheckpointError
+        ``last.npz`` is damaged, or its stored config is not a valid one.
+    """
+    path = Path(run_dir) / "last.npz"
+    if not path.is_file():
+        raise RunFolderError(f"there is no run to resume in {run_dir} (no last.npz there)")
+    _, _, _, meta = load_checkpoint(path)
+    if "config" not in meta:
+        raise CheckpointError(f"{path} has no config in its metadata: not a training checkpoint")
+    return TrainConfig.from_dict(meta["config"], path)
 
 
 def load_model(path, task: _tasks.Task | None = None):
@@ -350,23 +470,27 @@ def load_model(path, task: _tasks.Task | None = None):
     """
     params, _, _, meta = load_checkpoint(path)
     if meta.get("format") != "carrylab-checkpoint-1" or "config" not in meta:
-        raise CheckpointError(f"{path} is not a carrylab training checkpoint")
-    config = TrainConfig(**meta["config"])
+        raise CheckpointError(f"{path} is not a carrylab training checkpoint (its metadata "
+                              f"lacks the format tag or the config)")
+    config = TrainConfig.from_dict(meta["config"], path)
     task = task or make_task(config)
     model = build_model(config, task)
     _load_params(model, params, path)
     return model, config, task, meta
 
 
-def evaluate_checkpoint(path, task: _tasks.Task | None = None, splits=("valid", "test")) -> dict:
+def evaluate_checkpoint(path, task: _tasks.Task | None = None, splits=("valid", "test"),
+                        max_batches: int = 0) -> dict:
     """Rebuild the model a checkpoint describes, load it, and score the given splits.
 
     ``path`` is a checkpoint file or a training folder (its ``best.npz``); ``task``
-    may replace the checkpoint's own (e.g. binary addition at another width).
+    may replace the checkpoint's own (e.g. binary addition at another width);
+    ``max_batches`` > 0 scores only each split's first batches.
     Returns ``{"config": ..., "epoch": ..., split: scores, ...}``.
     """
+    max_batches = check_int(max_batches, "max_batches", 0)
     model, _, task, meta = load_model(path, task)
-    result = {"config": meta["config"], "epoch": meta["epoch"]}
+    result = {"config": meta["config"], "epoch": meta.get("epoch")}
     for name in splits:
-        result[name] = evaluate(model, task, getattr(task, name))
+        result[name] = evaluate(model, task, getattr(task, name), max_batches=max_batches)
     return result

@@ -28,6 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adders.checks import check_int, check_real
+from adders.errors import CarrylabTypeError, CarrylabValueError
+
 from .deer import elman_serial
 
 __all__ = [
@@ -50,23 +53,21 @@ def _check_bits(x, name):
     if arr.dtype == np.bool_:
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold bits (bool or 0/1 integers), got dtype {arr.dtype}")
+        raise CarrylabTypeError(f"{name} must hold bits (bool or 0/1 integers), got dtype {arr.dtype}")
     if arr.ndim not in (1, 2) or arr.shape[-1] == 0:
-        raise ValueError(f"{name} must have shape (n,) or (batch, n) with n >= 1, got {arr.shape}")
+        raise CarrylabValueError(f"{name} must have shape (n,) or (batch, n) with n >= 1, got {arr.shape}")
     if arr.min() < 0 or arr.max() > 1:
         bad = arr.min() if arr.min() < 0 else arr.max()
-        raise ValueError(f"{name} may hold only 0 and 1, found {bad}")
+        raise CarrylabValueError(f"{name} may hold only 0 and 1, found {bad}")
     return arr
 
 
 def _check_operands(a, b, n_bits):
-    if isinstance(n_bits, bool) or not isinstance(n_bits, (int, np.integer)) or n_bits < 1:
-        raise ValueError(f"n_bits must be an int >= 1, got {n_bits!r}")
+    n_bits = check_int(n_bits, "n_bits", 1)
     for name, v in (("a", a), ("b", b)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"{name} must be a Python int, got {type(v).__name__}")
+        v = check_int(v, name)
         if not 0 <= v < (1 << n_bits):
-            raise ValueError(f"{name} = {v} does not fit in n_bits = {n_bits} "
+            raise CarrylabValueError(f"{name} = {v} does not fit in n_bits = {n_bits} "
                              f"(0 <= {name} < 2**{n_bits})")
     return int(n_bits)
 
@@ -100,7 +101,7 @@ class SerialAdderWeights:
     def h0(self, cin=0):
         """Initial state for carry-in 0 or 1: unit 2 holds the carry as -1 / +1."""
         if cin not in (0, 1):
-            raise ValueError(f"cin must be 0 or 1, got {cin!r}")
+            raise CarrylabValueError(f"cin must be 0 or 1, got {cin!r}")
         return np.array([0.0, 2.0 * cin - 1.0, 0.0])
 
 
@@ -146,9 +147,7 @@ def serial_adder_rnn(gain=20.0):
     >>> w.W_ih.shape, w.W_hh.shape, w.W_out.shape
     ((3, 2), (3, 3), (1, 3))
     """
-    if isinstance(gain, bool) or not isinstance(gain, (int, float)) or not gain >= 8:
-        raise ValueError(f"gain must be a float >= 8 (the margin argument needs it), got {gain!r}")
-    K = float(gain)
+    K = check_real(gain, "gain (the margin argument needs 8 or more)", 8.0)
     W_ih = np.full((3, 2), K)
     W_hh = np.zeros((3, 3))
     W_hh[:, 1] = K / 2
@@ -188,10 +187,10 @@ def run_serial_adder(a_bits, b_bits, cin=0, weights=None):
     a = _check_bits(a_bits, "a_bits")
     b = _check_bits(b_bits, "b_bits")
     if a.shape != b.shape:
-        raise ValueError(f"b_bits must have the shape of a_bits, {a.shape}, got {b.shape}")
+        raise CarrylabValueError(f"b_bits must have the shape of a_bits, {a.shape}, got {b.shape}")
     w = serial_adder_rnn() if weights is None else weights
     if not isinstance(w, SerialAdderWeights):
-        raise TypeError(f"weights must be SerialAdderWeights, got {type(w).__name__}")
+        raise CarrylabTypeError(f"weights must be SerialAdderWeights, got {type(w).__name__}")
     x = np.stack([a, b], axis=-1).astype(np.float64)  # (n, 2) or (B, n, 2)
     h = elman_serial(x, w.W_ih, w.W_hh, w.b_ih + w.b_hh, w.h0(cin))  # (..., n, 3)
     s = h @ w.W_out.T + w.b_out  # (..., n, 3) @ (3, 1) -> (..., n, 1)
@@ -289,11 +288,8 @@ def kogge_stone_weights(n_bits, gain=20.0):
     -------
     KoggeStoneWeights
     """
-    if isinstance(n_bits, bool) or not isinstance(n_bits, (int, np.integer)) or n_bits < 1:
-        raise ValueError(f"n_bits must be an int >= 1, got {n_bits!r}")
-    if isinstance(gain, bool) or not isinstance(gain, (int, float)) or not gain >= 8:
-        raise ValueError(f"gain must be a float >= 8, got {gain!r}")
-    n = int(n_bits)
+    n = check_int(n_bits, "n_bits", 1)
+    check_real(gain, "gain", 8.0)
     L = max(1, (n - 1).bit_length())  # 2^L >= n: G[n-1] spans bits n-1 .. 0
     convs = []
     # Level 0: from (a, b) at step t. Channels (g1, g2, k1, k2).
@@ -380,9 +376,9 @@ def _operand_bits(a_bits, b_bits, n_max):
     a = _check_bits(a_bits, "a_bits")
     b = _check_bits(b_bits, "b_bits")
     if a.shape != b.shape:
-        raise ValueError(f"b_bits must have the shape of a_bits, {a.shape}, got {b.shape}")
+        raise CarrylabValueError(f"b_bits must have the shape of a_bits, {a.shape}, got {b.shape}")
     if a.shape[-1] > n_max:
-        raise ValueError(f"operands have {a.shape[-1]} bits; this network adds at most "
+        raise CarrylabValueError(f"operands have {a.shape[-1]} bits; this network adds at most "
                          f"n_bits = {n_max} (build it with a larger n_bits)")
     return a, b
 
@@ -410,7 +406,7 @@ def run_kogge_stone(a_bits, b_bits, model=None, weights=None):
     O(n log n) (every step runs every level).
     """
     if model is not None and weights is not None:
-        raise ValueError("give model or weights, not both")
+        raise CarrylabValueError("give model or weights, not both")
     if model is not None:
         n_max = model.tcn.receptive_field - 2  # 2^L + 2 steps: operands of up to 2^L bits
     elif weights is not None:

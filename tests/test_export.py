@@ -203,9 +203,11 @@ def test_half_adder_drives_scalar_output_port_directly():
     assert "and (cout, a, b);" in text and "assign cout" not in text
 
 
-@pytest.mark.parametrize("bad", ["module", "2fast", "a-b", "", "with space", "$x", 7, "wire"])
+@pytest.mark.parametrize("bad", ["module", "2fast", "a-b", "", "with space", "$x", 7, "wire",
+                                 "logic", "interface", "bit"])
 def test_illegal_module_names(bad):
-    with pytest.raises(ValueError, match=r"module_name .* is not a legal Verilog identifier"):
+    with pytest.raises(ValueError, match=r"module_name .* (is not a legal Verilog identifier|"
+                                         r"is a reserved word of Verilog or SystemVerilog)"):
         to_verilog(build("ripple", 2), module_name=bad)
     with pytest.raises(ValueError, match=r"module_name"):
         to_testbench(build("ripple", 2), 4, module_name=bad)

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from carrylab import course
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-SOURCES = sorted((NOTEBOOKS / "src").glob("[0-9][0-9]_*.py"))
+SOURCES = course.sources()                  # carrylab/course/src/NN_name.py
 
 nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra")
 nbclient = pytest.importorskip("nbclient", reason="nbclient is in the test extra")
@@ -76,13 +78,16 @@ def _outputs_text(nb) -> str:
 
 
 def test_sources_exist():
-    assert len(SOURCES) >= 4, f"expected the course sources in {NOTEBOOKS / 'src'}"
+    assert len(SOURCES) >= 4, f"expected the course sources in {course.SOURCE_DIR}"
 
 
 def test_generated_notebooks_are_up_to_date():
-    build = _load_build()
-    stale = build.stale(NOTEBOOKS, NOTEBOOKS / "src")
+    stale = course.stale(NOTEBOOKS)
     assert not stale, f"stale notebooks {stale}: run `python notebooks/build.py`"
+
+
+def test_build_script_check_agrees(capsys):
+    assert _load_build().main(["--check"]) == 0, capsys.readouterr().out
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)

@@ -128,7 +128,7 @@ def test_check_reports_gaps_and_incomplete_positions():
 
 @pytest.mark.parametrize("bad", [0, -3])
 def test_width_must_be_positive(bad):
-    with pytest.raises(ValueError, match="n must be >= 1"):
+    with pytest.raises(ValueError, match=r"n must be an int in \[1, 65,536\]"):
         prefix.kogge_stone(bad)
 
 

@@ -82,7 +82,7 @@ def test_plateau_rule_is_the_papers():
 def test_optimizer_errors():
     with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'; known: adam, sgd"):
         make_optimizer("rmsprop", {"w": np.zeros(1)}, 0.1)
-    with pytest.raises(ValueError, match="lr must be a positive finite number"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         Adam({"w": np.zeros(1)}, lr=-1)
     with pytest.raises(ValueError, match=r"grads\['w'\] has shape \(2,\)"):
         Adam({"w": np.zeros(1)}).step({"w": np.zeros(2)})
@@ -104,11 +104,19 @@ def test_corrupt_and_missing_checkpoints(tmp_path):
     with pytest.raises(CheckpointError, match="no checkpoint at"):
         load_checkpoint(tmp_path / "nope.npz")
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
-    with pytest.raises(CheckpointError, match="not a readable .npz checkpoint"):
+    with pytest.raises(CheckpointError, match="is damaged or not a checkpoint"):
         load_checkpoint(tmp_path / "bad.npz")
     np.savez(tmp_path / "plain.npz", a=np.zeros(2))
     with pytest.raises(CheckpointError, match="no __meta__ entry"):
         load_checkpoint(tmp_path / "plain.npz")
+    # an object array needs pickle to load: refused, never unpickled
+    np.savez(tmp_path / "pickled.npz", __meta__=np.frombuffer(b"{}", np.uint8),
+             **{"param/w": np.array([{"evil": 1}], dtype=object)})
+    with pytest.raises(CheckpointError, match="holds pickled objects, which carrylab never loads"):
+        load_checkpoint(tmp_path / "pickled.npz")
+    (tmp_path / "empty.npz").write_bytes(b"")
+    with pytest.raises(CheckpointError, match=r"empty.npz is damaged or not a checkpoint \(the file is empty\)"):
+        load_checkpoint(tmp_path / "empty.npz")
 
 
 # ------------------------------------------------------------------ training
@@ -157,10 +165,18 @@ def test_evaluate_checkpoint_and_incompatible_resume(tmp_path):
 
 
 @pytest.mark.parametrize("kw, msg", [
-    ({"model": "transformer"}, "unknown model .transformer.; known: clrnn, rnn, lstm, gru, tcn, linear"),
-    ({"task": "sorting"}, "unknown task 'sorting'; known: binary-add"),
-    ({"hidden": 0}, "hidden must be an int >= 1"),
-    ({"dtype": "float16"}, "dtype must be 'float32' or 'float64'"),
+    ({"model": "transformer"}, "model must be one of 'clrnn', 'rnn', 'lstm', 'gru', 'tcn', 'linear'; "
+                               "got 'transformer'"),
+    ({"task": "sorting"}, "task must be one of 'binary-add', .*; got 'sorting'"),
+    ({"hidden": 0}, r"hidden must be an int in \[1, 4,096\], got 0"),
+    ({"dtype": "float16"}, "dtype must be one of 'float32', 'float64'; got 'float16'"),
+    ({"lr": float("nan")}, "lr must be a finite number > 0.0, got nan"),
+    ({"clip": -1.0}, "clip must be a finite number >= 0.0, got -1.0"),
+    ({"batch_size": -3}, "batch_size must be an int >= 0, got -3"),
+    ({"max_batches": -1}, "max_batches must be an int >= 0, got -1"),
+    ({"epochs": 0}, r"epochs must be an int in \[1, 100,000\], got 0"),
+    ({"dropout": 1.0}, r"dropout must be a float in \[0, 1\), got 1.0"),
+    ({"optimizer": "rmsprop"}, "optimizer must be one of 'adam', 'sgd'; got 'rmsprop'"),
 ])
 def test_bad_config(kw, msg):
     with pytest.raises(ValueError, match=msg):
@@ -170,3 +186,13 @@ def test_bad_config(kw, msg):
 def test_file_task_needs_a_path(tmp_path):
     with pytest.raises(ValueError, match="reads a file: give its path"):
         fit(small_config(task="jsb", task_args={}), tmp_path, progress=False, log=None)
+
+
+def test_a_checkpoint_with_wrong_shapes_is_refused(tmp_path):
+    fit(small_config(epochs=1), tmp_path / "run", progress=False, log=None)
+    params, optim, extra, meta = load_checkpoint(tmp_path / "run" / "best.npz")
+    name = sorted(params)[0]
+    params[name] = np.zeros(params[name].shape + (2,))
+    save_checkpoint(tmp_path, "odd", params, meta, optim, extra)
+    with pytest.raises(CheckpointError, match=f"odd.npz: {name} has shape .*, the model needs"):
+        evaluate_checkpoint(tmp_path / "odd.npz")

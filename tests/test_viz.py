@@ -102,7 +102,7 @@ def test_draw_prefix_bad_arguments():
     net = kogge_stone(8)
     with pytest.raises(ValueError, match=r"labels must be one of 'adder', 'rnn'; got 'verilog'"):
         viz.draw_prefix(net, labels="verilog")
-    with pytest.raises(ValueError, match=r"highlight must be a position 0 <= highlight < n = 8, got 8"):
+    with pytest.raises(ValueError, match=r"highlight must be an int in \[0, 7\], got 8"):
         viz.draw_prefix(net, highlight=8)
     with pytest.raises(ValueError, match="upto"):
         viz.draw_prefix(net, upto=4)

@@ -5,12 +5,22 @@ Figure and never show it. Layout is computed apart from drawing (``layout_*``), 
 coordinates can be tested and reused. :mod:`viz.widgets` (ipywidgets) is imported on
 demand: ``from viz.widgets import circuit_stepper``.
 """
-from .gallery import GALLERY, write_gallery
+from adders._shadowing import require_own
+
+require_own(["rnn"], __file__)        # before importing it: another 'rnn' fails clearly
 from .circuit import draw_circuit, draw_circuit_blocks, layout_blocks, layout_circuit
+from .gallery import GALLERY, write_gallery
 from .measures import measure_architectures, plot_architecture_trends, plot_rnn_times
 from .prefix import analogy, dependency_cone, draw_prefix, layout_prefix
-from .rnn import (dependency_graph, hidden_heatmap, layout_dependency, receptive_cone,
-                  receptive_field, receptive_field_size, training_curves)
+from .rnn import (
+    dependency_graph,
+    hidden_heatmap,
+    layout_dependency,
+    receptive_cone,
+    receptive_field,
+    receptive_field_size,
+    training_curves,
+)
 from .waveform import default_nets, glitch_pulses, waveforms
 
 __all__ = [

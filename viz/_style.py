@@ -6,6 +6,8 @@ artists by role without looking at pixels.
 """
 from __future__ import annotations
 
+from adders.checks import check_choice
+
 __all__ = ["COLORS", "new_axes", "artists_with_gid", "text_overlaps", "check_choice"]
 
 #: One palette for every picture: adders and RNNs share it on purpose.
@@ -86,8 +88,3 @@ def _texts(fig) -> list:
     return list({id(t): t for t in out}.values())
 
 
-def check_choice(name: str, value, allowed) -> None:
-    """Raise ValueError naming the argument, its value and the allowed values."""
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}; "
-                         f"got {value!r}")

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import re
 
+from adders.checks import check_int
+from adders.errors import CarrylabTypeError, CarrylabValueError
+
 from ._style import COLORS, new_axes
 
 __all__ = ["MAX_GATES", "MAX_BITS", "bit_of", "layout_circuit", "draw_circuit",
@@ -177,7 +180,7 @@ def _values_of(values):
         return dict(values.state), changing
     if isinstance(values, dict):
         return values, set()
-    raise TypeError(f"values must be a dict of net -> 0/1 or an adders.timing.Stepper, "
+    raise CarrylabTypeError(f"values must be a dict of net -> 0/1 or an adders.timing.Stepper, "
                     f"got {type(values).__name__}")
 
 
@@ -192,10 +195,10 @@ def _path_nets(circuit, highlight_path):
     if isinstance(highlight_path, (list, tuple)):
         unknown = [n for n in highlight_path if n not in circuit.graph]
         if unknown:
-            raise ValueError(f"highlight_path names nets not in circuit {circuit.name!r}: "
+            raise CarrylabValueError(f"highlight_path names nets not in circuit {circuit.name!r}: "
                              f"{unknown[:5]}")
         return list(highlight_path)
-    raise TypeError(f"highlight_path must be True (the critical path), a CriticalPath, a "
+    raise CarrylabTypeError(f"highlight_path must be True (the critical path), a CriticalPath, a "
                     f"list of nets or None, got {type(highlight_path).__name__}")
 
 
@@ -226,11 +229,11 @@ def draw_circuit(circuit, values=None, highlight_path=None, ax=None):
 
     from adders import Circuit
     if not isinstance(circuit, Circuit):
-        raise TypeError(f"circuit must be an adders.Circuit, got {type(circuit).__name__}")
+        raise CarrylabTypeError(f"circuit must be an adders.Circuit, got {type(circuit).__name__}")
     gates = circuit.gates()
     bits = _widest_bus(circuit)
     if len(gates) > MAX_GATES or bits > MAX_BITS:
-        raise ValueError(
+        raise CarrylabValueError(
             f"circuit {circuit.name!r} has {len(gates)} gates and {bits}-bit buses: too large to "
             f"draw gate by gate legibly (draw_circuit takes at most {MAX_GATES} gates and "
             f"{MAX_BITS} bits). Use viz.draw_circuit_blocks(circuit) for the bit-slice view, "
@@ -347,8 +350,7 @@ def layout_blocks(circuit, bits_per_block: int = 1) -> dict:
     gates only), ``x`` ({block: x}, block 0 on the right), ``links`` ({(from, to): count}
     of nets driven in one block and read in another) and ``span`` ({block: (lo, hi)} bits).
     """
-    if isinstance(bits_per_block, bool) or not isinstance(bits_per_block, int) or bits_per_block < 1:
-        raise ValueError(f"bits_per_block must be an int >= 1, got {bits_per_block!r}")
+    bits_per_block = check_int(bits_per_block, "bits_per_block", 1)
     nodes = circuit.graph.nodes
     block = {net: bit_of(net) // bits_per_block for net in circuit.graph}
     members: dict = {}
@@ -399,7 +401,7 @@ def draw_circuit_blocks(circuit, highlight_path=True, bits_per_block=None, ax=No
     from adders import Circuit
     from adders.timing import critical_path
     if not isinstance(circuit, Circuit):
-        raise TypeError(f"circuit must be an adders.Circuit, got {type(circuit).__name__}")
+        raise CarrylabTypeError(f"circuit must be an adders.Circuit, got {type(circuit).__name__}")
     bits = _widest_bus(circuit)
     if bits_per_block is None:
         bits_per_block = 1 if bits <= 32 else -(-bits // 32)

@@ -8,11 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from adders.errors import CarrylabValueError
+
 __all__ = ["GALLERY", "write_gallery"]
 
 
 def _poster():
     from adders.prefix import kogge_stone
+
     from .prefix import analogy
     return analogy(kogge_stone(16), highlight=11)
 
@@ -20,6 +23,7 @@ def _poster():
 def _schematic(arch: str):
     def make():
         from adders import build
+
         from .circuit import draw_circuit
         return draw_circuit(build(arch, 8), highlight_path=True)
     return make
@@ -28,6 +32,7 @@ def _schematic(arch: str):
 def _waveform_ripple():
     from adders import build
     from adders.timing import simulate_transition
+
     from .waveform import waveforms
     trace = simulate_transition(build("ripple", 8), {"a": 0, "b": 0}, {"a": 255, "b": 1})
     return waveforms(trace)
@@ -35,6 +40,7 @@ def _waveform_ripple():
 
 def _receptive_fields():
     import matplotlib.pyplot as plt
+
     from .rnn import receptive_field
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(20, 9.5), height_ratios=[1, 1],
                                       layout="constrained")
@@ -54,6 +60,7 @@ def _dependency():
 
 def _blocks():
     from adders import build
+
     from .circuit import draw_circuit_blocks
     return draw_circuit_blocks(build("kogge-stone", 32))
 
@@ -79,7 +86,7 @@ def write_gallery(out_dir="docs", names=None, dpi: int = 110) -> list[Path]:
     chosen = list(GALLERY) if names is None else list(names)
     unknown = [n for n in chosen if n not in GALLERY]
     if unknown:
-        raise ValueError(f"names: unknown picture(s) {unknown}; known: {', '.join(GALLERY)}")
+        raise CarrylabValueError(f"names: unknown picture(s) {unknown}; known: {', '.join(GALLERY)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

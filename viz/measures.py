@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from adders.errors import CarrylabValueError
+
 __all__ = ["measure_architectures", "plot_architecture_trends", "plot_rnn_times"]
 
 _STYLE = {"ripple": ("k", "o"), "cla": ("tab:brown", "s"), "sklansky": ("tab:blue", "^"),
@@ -84,14 +86,14 @@ def _read_rows(rows) -> list[dict]:
             with open(path, newline="") as f:
                 rows = list(csv.DictReader(f))
         else:
-            raise ValueError(f"rows: a file must end in .csv or .json, got {path!r}")
+            raise CarrylabValueError(f"rows: a file must end in .csv or .json, got {path!r}")
     rows = list(rows)
     if not rows:
-        raise ValueError("rows is empty: need at least one {'model', 'T', 'seconds'} row")
+        raise CarrylabValueError("rows is empty: need at least one {'model', 'T', 'seconds'} row")
     for k, row in enumerate(rows):
         missing = [key for key in ("model", "T", "seconds") if key not in row]
         if missing:
-            raise ValueError(f"rows[{k}] lacks {missing}; each row needs model, T and seconds, "
+            raise CarrylabValueError(f"rows[{k}] lacks {missing}; each row needs model, T and seconds, "
                              f"got keys {sorted(row)}")
     return rows
 

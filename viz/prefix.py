@@ -13,6 +13,9 @@ needed.
 """
 from __future__ import annotations
 
+from adders.checks import check_int
+from adders.errors import CarrylabTypeError
+
 from ._style import COLORS, check_choice, new_axes
 
 __all__ = ["LABELS", "layout_prefix", "dependency_cone", "draw_prefix", "analogy"]
@@ -24,7 +27,7 @@ LABELS = ("adder", "rnn")
 def _check_network(network):
     from adders.prefix import PrefixNetwork
     if not isinstance(network, PrefixNetwork):
-        raise TypeError(f"network must be an adders.prefix.PrefixNetwork, got "
+        raise CarrylabTypeError(f"network must be an adders.prefix.PrefixNetwork, got "
                         f"{type(network).__name__}; e.g. adders.prefix.kogge_stone(16)")
 
 
@@ -65,9 +68,7 @@ def dependency_cone(network, position: int) -> dict:
     ``inputs``: sorted input positions (0..position for a valid network).
     """
     _check_network(network)
-    if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < network.n:
-        raise ValueError(f"highlight must be a position 0 <= highlight < n = {network.n}, "
-                         f"got {position!r}")
+    position = check_int(position, "highlight", 0, network.n - 1)
     live = {position}
     nodes = {(network.depth, position)}
     cells = set()
@@ -123,8 +124,7 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
     depth = network.depth
     if upto is None:
         upto = depth
-    if isinstance(upto, bool) or not isinstance(upto, int) or not 0 <= upto <= depth:
-        raise ValueError(f"upto must be an int with 0 <= upto <= depth = {depth}, got {upto!r}")
+    upto = check_int(upto, "upto", 0, depth)
     lay = layout_prefix(network, "right" if labels == "adder" else "left")
     cone = dependency_cone(network, highlight) if highlight is not None else None
     n, xs, ys = network.n, lay["x"], lay["y"]

@@ -10,31 +10,32 @@ into bit t depends on bits *below* t only: the same tree shifted by one.
 """
 from __future__ import annotations
 
+from adders.checks import check_int
+from adders.errors import CarrylabValueError
 
 from ._style import COLORS, check_choice, new_axes
 
-__all__ = ["MODELS", "receptive_field_size", "receptive_cone", "receptive_field",
+__all__ = ["MODELS", "MAX_DRAWN_FIELD", "receptive_field_size", "receptive_cone", "receptive_field",
            "layout_dependency", "dependency_graph", "hidden_heatmap", "training_curves"]
+
+#: The widest receptive field :func:`receptive_field` draws: 1,024 inputs (one dot per
+#: input and level; wider fields take minutes and no screen shows them).
+MAX_DRAWN_FIELD = 1024
 
 #: Allowed values of ``model`` in :func:`dependency_graph`.
 MODELS = ("elman", "clrnn", "both")
 
 
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    return value
-
 
 def _dilations(levels, dilations):
-    _check_int("levels", levels, 1)
+    check_int(levels, "levels", 1)
     if dilations is None:
         return [2 ** i for i in range(levels)]
     dilations = list(dilations)
     if len(dilations) != levels:
-        raise ValueError(f"dilations must have one entry per level ({levels}), got {dilations!r}")
+        raise CarrylabValueError(f"dilations must have one entry per level ({levels}), got {dilations!r}")
     for d in dilations:
-        _check_int("dilations[i]", d, 1)
+        check_int(d, "dilations[i]", 1)
     return dilations
 
 
@@ -44,7 +45,7 @@ def receptive_field_size(kernel_size: int, levels: int, dilations=None) -> int:
     >>> receptive_field_size(2, 4), receptive_field_size(5, 4)
     (16, 61)
     """
-    _check_int("kernel_size", kernel_size, 1)
+    check_int(kernel_size, "kernel_size", 1)
     return 1 + (kernel_size - 1) * sum(_dilations(levels, dilations))
 
 
@@ -55,9 +56,9 @@ def receptive_cone(kernel_size: int, levels: int, t: int, dilations=None) -> lis
     {t}``; level l (1-based) reads ``tau - m * d_l`` for m = 0..k-1. Times below 0 are
     the zero padding and are left out.
     """
-    _check_int("kernel_size", kernel_size, 1)
+    check_int(kernel_size, "kernel_size", 1)
     ds = _dilations(levels, dilations)
-    _check_int("t", t, 0)
+    check_int(t, "t", 0)
     cone = [set() for _ in range(levels + 1)]
     cone[levels] = {t}
     for l in range(levels, 0, -1):
@@ -83,9 +84,19 @@ def receptive_field(kernel_size: int, levels: int, t=None, ax=None, dilations=No
     ax : matplotlib Axes, optional
     dilations : sequence of int, optional
         One per level; default 2^i at level i.
+
+    Raises
+    ------
+    CarrylabValueError
+        A field wider than :data:`MAX_DRAWN_FIELD` inputs, or sizes below 1.
     """
     from matplotlib.collections import LineCollection
     R = receptive_field_size(kernel_size, levels, dilations)
+    if R > MAX_DRAWN_FIELD:
+        raise CarrylabValueError(
+            f"the receptive field of kernel_size {kernel_size} and {levels} levels holds R = {R:,} "
+            f"inputs; receptive_field draws at most {MAX_DRAWN_FIELD:,}: use fewer levels or a "
+            f"smaller kernel (receptive_field_size computes R for any size)")
     ds = _dilations(levels, dilations)
     if t is None:
         t = R + 1
@@ -158,8 +169,8 @@ def layout_dependency(model: str, T: int, kernel_size: int = 2, levels=None) -> 
     parallel step that computes it (0 for inputs)}}``.
     """
     check_choice("model", model, MODELS[:2])
-    _check_int("T", T, 1)
-    _check_int("kernel_size", kernel_size, 2)
+    check_int(T, "T", 1)
+    check_int(kernel_size, "kernel_size", 2)
     pos, edges = {}, []
     if model == "elman":
         for t in range(T):
@@ -175,7 +186,7 @@ def layout_dependency(model: str, T: int, kernel_size: int = 2, levels=None) -> 
         levels = 1
         while receptive_field_size(kernel_size, levels) < T:
             levels += 1
-    _check_int("levels", levels, 1)
+    check_int(levels, "levels", 1)
     ds = [2 ** i for i in range(levels)]
     names = ["x"] + [f"u{l}" for l in range(1, levels)] + ["c", "h"]
     for t in range(T):
@@ -226,7 +237,7 @@ def dependency_graph(model: str = "both", T: int = 8, kernel_size: int = 2, leve
     check_choice("model", model, MODELS)
     if model == "both":
         if ax is not None:
-            raise ValueError("ax must be None for model='both' (it draws two panels); "
+            raise CarrylabValueError("ax must be None for model='both' (it draws two panels); "
                              "draw 'elman' and 'clrnn' on your own axes instead")
         import matplotlib.pyplot as plt
         lay = layout_dependency("clrnn", T, kernel_size, levels)
@@ -243,7 +254,7 @@ def dependency_graph(model: str = "both", T: int = 8, kernel_size: int = 2, leve
     lay = layout_dependency(model, T, kernel_size, levels)
     pos, rows = lay["pos"], lay["rows"]
     if step is not None:
-        _check_int("step", step, 0)
+        check_int(step, "step", 0)
     done = {node for node, s in lay["step"].items() if step is None or s <= step}
     fig, ax = new_axes(ax, (min(18.0, 1.2 + 0.7 * T), 1.2 + 0.65 * len(rows)))
     on_path = set(zip(lay["path"], lay["path"][1:]))
@@ -312,7 +323,7 @@ def hidden_heatmap(h, ax=None, title=None, carries=None):
     if h.ndim == 3:
         h = h[0]
     if h.ndim != 2 or h.size == 0:
-        raise ValueError(f"h must be a non-empty (T, H) or (B, T, H) array of hidden states, "
+        raise CarrylabValueError(f"h must be a non-empty (T, H) or (B, T, H) array of hidden states, "
                          f"got shape {h.shape}")
     T, H = h.shape
     fig, ax = new_axes(ax, (min(2 + 0.25 * T, 16), 1.5 + 0.22 * H + (0.4 if carries is not None else 0)))
@@ -326,7 +337,7 @@ def hidden_heatmap(h, ax=None, title=None, carries=None):
     if carries is not None:
         carries = np.asarray(carries).reshape(-1)
         if carries.shape[0] != T:
-            raise ValueError(f"carries must have one value per time step ({T}), got {carries.shape[0]}")
+            raise CarrylabValueError(f"carries must have one value per time step ({T}), got {carries.shape[0]}")
         from matplotlib.patches import Rectangle
         for t in np.nonzero(carries)[0]:
             ax.add_patch(Rectangle((t - 0.5, H - 0.5), 1, 0.6, color="black", clip_on=False,
@@ -355,10 +366,10 @@ def _read_history(history) -> list[dict]:
                 history = [{k: float(v) for k, v in row.items() if v not in ("", None)}
                            for row in csv.DictReader(f)]
         else:
-            raise ValueError(f"history: a file must be metrics.json or metrics.csv, got {path!r}")
+            raise CarrylabValueError(f"history: a file must be metrics.json or metrics.csv, got {path!r}")
     history = list(history)
     if not history or "epoch" not in history[0]:
-        raise ValueError("history is empty or has no 'epoch' column: pass the rows (or the "
+        raise CarrylabValueError("history is empty or has no 'epoch' column: pass the rows (or the "
                          "metrics.json / metrics.csv) that rnn.train.fit writes")
     return history
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from adders.errors import CarrylabTypeError, CarrylabValueError
+
 from ._style import COLORS, new_axes
 
 __all__ = ["default_nets", "glitch_pulses", "waveforms"]
@@ -63,21 +65,22 @@ def waveforms(trace, nets=None, ax=None, cursor=None):
         ``nets`` is empty or names nets the circuit does not have.
     """
     from matplotlib.lines import Line2D
+
     from adders.timing import Trace
     if not isinstance(trace, Trace):
-        raise TypeError(f"trace must be an adders.timing.Trace (from simulate_transition), "
+        raise CarrylabTypeError(f"trace must be an adders.timing.Trace (from simulate_transition), "
                         f"got {type(trace).__name__}")
     if not trace.events:
-        raise ValueError(f"trace has no events: the inputs do not change (before = after = "
+        raise CarrylabValueError(f"trace has no events: the inputs do not change (before = after = "
                          f"{trace.after}), so there is nothing to draw; pick before != after")
     if nets is None:
         nets = default_nets(trace)
     nets = list(nets)
     if not nets:
-        raise ValueError("nets must name at least one net of the circuit, got []")
+        raise CarrylabValueError("nets must name at least one net of the circuit, got []")
     unknown = [n for n in nets if n not in trace.initial]
     if unknown:
-        raise ValueError(f"nets names nets that circuit {trace.circuit.name!r} does not have: "
+        raise CarrylabValueError(f"nets names nets that circuit {trace.circuit.name!r} does not have: "
                          f"{unknown[:5]}; e.g. {list(trace.initial)[:6]}")
     end = trace.end_time
     span = float(end) if end else 1.0

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import io
 
+from adders.errors import CarrylabTypeError, CarrylabValueError
+
 __all__ = ["CircuitStepper", "ScanStepper", "SequenceStepper", "circuit_stepper",
            "scan_stepper", "sequence_stepper"]
 
@@ -55,11 +57,12 @@ class CircuitStepper:
     def __init__(self, circuit, before, after, delays=None, mode="transport", nets=None,
                  dpi=80):
         from adders.timing import Stepper, simulate_transition
+
         from .circuit import MAX_BITS, MAX_GATES, _widest_bus
         w = _ipywidgets()
         self.trace = simulate_transition(circuit, before, after, delays=delays, mode=mode)
         if not self.trace.events:
-            raise ValueError(f"before and after give the same inputs ({self.trace.after}): "
+            raise CarrylabValueError(f"before and after give the same inputs ({self.trace.after}): "
                              f"nothing happens to step through; pick after != before")
         self.stepper = Stepper(self.trace)
         self.nets = nets
@@ -121,6 +124,7 @@ class CircuitStepper:
     # -------------------------------------------------------------- drawing
     def _render(self) -> None:
         import matplotlib.pyplot as plt
+
         from .circuit import draw_circuit, draw_circuit_blocks
         from .waveform import default_nets, waveforms
         t = self.stepper.time
@@ -176,11 +180,12 @@ class ScanStepper:
 
     def __init__(self, network, labels="adder", highlight=None, dpi=80):
         from adders.prefix import PrefixNetwork
+
         from ._style import check_choice
         from .prefix import LABELS
         w = _ipywidgets()
         if not isinstance(network, PrefixNetwork):
-            raise TypeError(f"network must be an adders.prefix.PrefixNetwork, got "
+            raise CarrylabTypeError(f"network must be an adders.prefix.PrefixNetwork, got "
                             f"{type(network).__name__}")
         check_choice("labels", labels, LABELS)
         self.network, self.labels, self.highlight, self.dpi = network, labels, highlight, dpi

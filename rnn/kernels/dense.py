@@ -7,6 +7,8 @@ Embedding: y[n] = E[idx[n]], E (V, D); backward scatter-adds rows into dE
 import numpy as np
 from numba import njit
 
+from adders.errors import CarrylabValueError
+
 __all__ = [
     "linear_forward",
     "linear_backward",
@@ -52,7 +54,7 @@ def embedding_backward(idx, dy, vocab_size):
     d = dy.shape[-1]
     idx = np.ascontiguousarray(idx, dtype=np.int64).reshape(-1)
     if idx.size and (idx.min() < 0 or idx.max() >= vocab_size):
-        raise ValueError(f"idx must hold row ids in [0, {vocab_size}), got values in "
+        raise CarrylabValueError(f"idx must hold row ids in [0, {vocab_size}), got values in "
                          f"[{idx.min()}, {idx.max()}]")
     de = np.zeros((vocab_size, d), dy.dtype)
     _scatter_rows(idx, np.ascontiguousarray(dy).reshape(-1, d), de)

@@ -15,6 +15,8 @@ the BLAS threads that the surrounding matrix products keep awake.
 import numpy as np
 from numba import njit
 
+from adders.errors import CarrylabValueError
+
 __all__ = ["bce_with_logits", "softmax_cross_entropy"]
 
 
@@ -91,8 +93,8 @@ def softmax_cross_entropy(z, target):
     """
     target = np.ascontiguousarray(target, dtype=np.int64)
     if target.shape != z.shape[:1]:
-        raise ValueError(f"target must have shape ({z.shape[0]},), got {target.shape}")
+        raise CarrylabValueError(f"target must have shape ({z.shape[0]},), got {target.shape}")
     if target.size and (target.min() < 0 or target.max() >= z.shape[1]):
-        raise ValueError(f"target must hold class ids in [0, {z.shape[1]}), got values in "
+        raise CarrylabValueError(f"target must hold class ids in [0, {z.shape[1]}), got values in "
                          f"[{target.min()}, {target.max()}]")
     return _softmax_ce(np.ascontiguousarray(z), target)

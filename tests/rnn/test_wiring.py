@@ -122,7 +122,7 @@ def test_model_carry_module_equals_numpy_reference():
 @pytest.mark.parametrize("call, exc, pattern", [
     (lambda: rnn_add(256, 1, 8), ValueError, "does not fit"),
     (lambda: rnn_add(-1, 1, 8), ValueError, "does not fit"),
-    (lambda: rnn_add(1.0, 1, 8), TypeError, "a must be a Python int"),
+    (lambda: rnn_add(1.0, 1, 8), TypeError, "a must be an int"),
     (lambda: rnn_add(1, 1, 0), ValueError, "n_bits"),
     (lambda: rnn_add(1, 1, 4, cin=2), ValueError, "cin"),
     (lambda: run_serial_adder([1, 2], [0, 0]), ValueError, "only 0 and 1"),
