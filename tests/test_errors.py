@@ -158,16 +158,20 @@ def test_an_endless_student_function_is_stopped(capsys, monkeypatch):
 def test_the_time_limit_works_off_the_main_thread_and_restores_timers(capsys, monkeypatch):
     import signal
     import threading
+    import time
     from carrylab import exercises
     monkeypatch.setattr(exercises, "TIME_LIMIT", 0.3)
 
-    def loops(a, b, cin):
-        while True:
-            pass
+    released = threading.Event()
+
+    def loops(a, b, cin):                # endless for the checker; ends with the test
+        while not released.is_set():
+            time.sleep(0.01)
     results = []
     worker = threading.Thread(target=lambda: results.append(exercises.check("01.full_adder", loops)))
     worker.start()
     worker.join(10)
+    released.set()                       # the abandoned call must not outlive the test
     assert results == [False] and "was stopped after 0.3 s" in capsys.readouterr().out
     # a timer someone else had set survives a check
     signal.signal(signal.SIGALRM, lambda *a: None)
