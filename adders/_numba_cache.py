@@ -17,8 +17,9 @@ environment variable is set. If that folder cannot be created, carrylab's kernel
 through to Numba's usual locators as well, with a warning naming the folder.
 
 Numba looks the locator up when a ``cache=True`` dispatcher is created, so this module
-is imported first thing by ``adders/__init__.py`` and ``rnn/__init__.py``, before any
-kernel. The hook is Numba's ``CacheImpl._locator_classes`` (``_CacheImpl`` in older
+is imported before any kernel is defined: first thing by ``adders/bitslice.py`` (the
+only kernel module of ``adders``, whose ``__init__`` loads its submodules on demand)
+and by ``rnn/__init__.py``. The hook is Numba's ``CacheImpl._locator_classes`` (``_CacheImpl`` in older
 releases); if a Numba release lacks it, importing carrylab warns and
 :func:`installed` returns False, which the tests turn into a failure.
 """

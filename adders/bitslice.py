@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from . import _numba_cache  # noqa: F401  before the kernels below: per-user Numba cache
 from . import gates
 from .errors import CarrylabValueError
 

@@ -276,8 +276,23 @@ def carry_skip(n: int, block: int = 4) -> Circuit:
     bit of a block propagates (``P = p[lo] & ... & p[hi]``) the block carry-in skips the
     block: ``C_out = c_ripple | P & C_in``.
 
-    Static timing still sees the long ripple path; it is a *false path* (when P = 1 no bit
-    generates, so the ripple output is not what decides), which event-driven timing shows.
+    The skip speeds up a carry that *arrives*: it jumps every block whose bits all
+    propagate. It cannot hurry a carry that *goes away*: while P = 1 the ripple chain
+    still holds the block's carry-out at 1 through the OR until the 0 has rippled across
+    the block. So the long ripple path through every block is a true path, not a false
+    one, and some input changes take the whole static depth (with a multiplexer,
+    ``C_out = P ? C_in : c_ripple``, in place of the OR, that path would be false).
+
+    Examples
+    --------
+    >>> from adders.timing import critical_path, simulate_transition
+    >>> skip = carry_skip(16)
+    >>> critical_path(skip).delay
+    37
+    >>> arrives = simulate_transition(skip, {"a": 0, "b": 0, "cin": 0}, {"a": 65535, "b": 0, "cin": 1})
+    >>> vanishes = simulate_transition(skip, {"a": 65535, "b": 0, "cin": 1}, {"a": 65534, "b": 0, "cin": 1})
+    >>> arrives.settle_time, vanishes.settle_time
+    (14, 37)
     """
     n = _check_width(n)
     block = check_int(block, "block", 1)

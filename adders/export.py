@@ -30,7 +30,7 @@ import numpy as np
 
 from . import gates
 from .errors import CarrylabTypeError, CarrylabValueError, NetlistError, carrylab_kind
-from .logic import resolve_operands
+from .netlist import resolve_operands
 
 __all__ = ["to_verilog", "to_testbench", "edge_vectors", "to_vcd", "vcd_text",
            "to_graphml", "from_graphml", "to_dot", "VERILOG_KEYWORDS"]

@@ -6,7 +6,8 @@ A gate is then one bitwise instruction for 64 vectors at once, and the levelised
 (gates in topological order) runs as a straight list of word operations. Operands arrive
 as one integer per vector (bit i = bus bit i), so they are turned sideways first: each
 block of 64 vectors x 64 bits is a 64x64 bit-matrix transpose (six swap stages, as in
-Warren's *Hacker's Delight*, section 7-3). The kernels live in :mod:`adders.bitslice`.
+Warren's *Hacker's Delight*, section 7-3). The kernels live in :mod:`adders.bitslice`,
+imported (with Numba) by the first batch call: one-vector :func:`evaluate` is plain Python.
 
 Cost: gates x ceil(vectors / 64) word operations, plus one transpose per wide bus and
 64 vectors; no per-vector Python work. Threads split the vectors into tiles; each thread
@@ -21,38 +22,15 @@ Array forms accepted by :func:`simulate`, per input bus:
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-from . import bitslice, gates
+from . import gates
 from .errors import CarrylabTypeError, CarrylabValueError
+from .netlist import resolve_operands
 
 __all__ = ["evaluate", "net_values", "simulate", "pack", "run_packed", "resolve_operands"]
 
 _WORDS = 32            # words per tile when packing operands on their own
-
-
-# ---------------------------------------------------------------------- operands
-def resolve_operands(circuit, operands: dict) -> dict:
-    """Check bus names and fill defaults; return ``{input bus: value}`` in bus order.
-
-    Raises ValueError for an unknown bus (listing the known ones) or a missing one.
-    """
-    unknown = [bus for bus in operands if bus not in circuit.inputs]
-    if unknown:
-        raise CarrylabValueError(f"unknown input bus {unknown[0]!r} for circuit {circuit.name!r}; "
-                         f"its inputs are {list(circuit.inputs)}")
-    values = {}
-    for bus in circuit.inputs:
-        if bus in operands:
-            values[bus] = operands[bus]
-        elif bus in circuit.input_defaults:
-            values[bus] = circuit.input_defaults[bus]
-        else:
-            missing = [b for b in circuit.inputs if b not in operands and b not in circuit.input_defaults]
-            raise CarrylabValueError(f"missing input bus(es) {missing} for circuit {circuit.name!r}; "
-                             f"give every one of {list(circuit.inputs)}")
-    return values
 
 
 def evaluate(circuit, **operands) -> dict[str, int]:
@@ -101,6 +79,9 @@ def run_packed(circuit, packed_in: np.ndarray, rows: list[str]) -> np.ndarray:
     -------
     (len(rows), n_words) uint64
     """
+    import numba
+
+    from . import bitslice
     prog = bitslice.program(circuit, rows)      # raises for unknown nets
     n_inputs = sum(len(nets) for nets in circuit.inputs.values())
     if packed_in.dtype != np.uint64 or packed_in.ndim != 2 or packed_in.shape[0] != n_inputs:
@@ -169,6 +150,9 @@ def _checked(circuit, operands: dict) -> tuple[dict, dict, int]:
 
 def _fill_rows(out, value, form, n_vectors):
     """Write one checked operand into its bus's (width, n_words) bit-sliced rows."""
+    import numba
+
+    from . import bitslice
     width, n_words = out.shape
     if form == "words":
         bitslice.pack_words(np.ascontiguousarray(value), out, numba.get_num_threads(), _WORDS)
@@ -206,6 +190,9 @@ def _simulate_words(circuit, values, forms, n_vectors, probe) -> dict | None:
     constant operand has bits beyond 64 (the general path takes it)."""
     if any(forms[bus] == "int" and values[bus] >> 64 for bus in values):
         return None
+    import numba
+
+    from . import bitslice
     buses = list(circuit.outputs.items()) + [(net, [net]) for net in probe]
     prog = bitslice.program(circuit, [net for _, nets in buses for net in nets])
     arrays = []
@@ -280,6 +267,9 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
         result = _simulate_words(circuit, values, forms, n_vectors, probe)
         if result is not None:
             return result
+    import numba
+
+    from . import bitslice
     packed, _ = pack(circuit, **values)
     rows = [net for nets in circuit.outputs.values() for net in nets] + probe
     out_rows = run_packed(circuit, packed, rows)

@@ -31,7 +31,7 @@ from . import gates
 from .checks import check_int
 from .errors import CarrylabTypeError, CarrylabValueError, NetlistError
 
-__all__ = ["Circuit"]
+__all__ = ["Circuit", "resolve_operands"]
 
 
 class Circuit:
@@ -255,3 +255,25 @@ def _check_operand(bus: str, value, width: int) -> int:
         raise CarrylabValueError(f"operand {bus!r} = {value} is out of range: a {width}-bit bus takes "
                          f"0 <= {bus} <= {(1 << width) - 1}")
     return value
+
+
+def resolve_operands(circuit, operands: dict) -> dict:
+    """Check bus names and fill defaults; return ``{input bus: value}`` in bus order.
+
+    Raises ValueError for an unknown bus (listing the known ones) or a missing one.
+    """
+    unknown = [bus for bus in operands if bus not in circuit.inputs]
+    if unknown:
+        raise CarrylabValueError(f"unknown input bus {unknown[0]!r} for circuit {circuit.name!r}; "
+                         f"its inputs are {list(circuit.inputs)}")
+    values = {}
+    for bus in circuit.inputs:
+        if bus in operands:
+            values[bus] = operands[bus]
+        elif bus in circuit.input_defaults:
+            values[bus] = circuit.input_defaults[bus]
+        else:
+            missing = [b for b in circuit.inputs if b not in operands and b not in circuit.input_defaults]
+            raise CarrylabValueError(f"missing input bus(es) {missing} for circuit {circuit.name!r}; "
+                             f"give every one of {list(circuit.inputs)}")
+    return values

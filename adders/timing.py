@@ -33,8 +33,9 @@ equal length always arrive at the same time, and no glitch is an artefact of rou
 Static timing (:func:`critical_path`) needs no input vectors: the arrival time of a net is
 ``max(arrival of its inputs) + delay``; the slowest output and the path that made it are
 the *critical path*. Under unit delay it equals the logic depth. It is an upper bound on
-every settle time event-driven simulation can show, and may be pessimistic: the
-carry-skip adder's long ripple path is a *false path* that no input transition exercises.
+every settle time event-driven simulation can show, and pessimistic when the longest path
+is a *false path*, one that no input change makes a signal travel. (The carry-skip
+adder's long ripple path is not one: see :func:`adders.build.carry_skip`.)
 
 Cost: :func:`simulate_transition` does one heap operation per scheduled change and one
 gate evaluation per (gate, time step) with a changed input: O(events x fanout x log).
@@ -62,7 +63,7 @@ from typing import Mapping, NamedTuple
 
 from . import gates
 from .errors import CarrylabTypeError, CarrylabValueError, InternalError, carrylab_kind
-from .logic import resolve_operands
+from .netlist import resolve_operands
 
 __all__ = ["UNITS", "MODES", "MAX_DELAY", "Delays", "Event", "Trace", "simulate_transition", "Stepper",
            "CriticalPath", "critical_path"]

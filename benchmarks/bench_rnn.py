@@ -67,8 +67,9 @@ def torch_models(torch):
             c_in = input_size
             for i, c_out in enumerate(channels):
                 d = 2 ** i
+                # PyTorch's default init, as in rnn: the authors' N(0, 0.01) draw came after
+                # weight_norm and never reached their model
                 conv = nn.Conv1d(c_in, c_out, k, dilation=d, padding=(k - 1) * d)
-                conv.weight.data.normal_(0.0, 0.01)  # the authors' init, as in rnn
                 self.convs.append(weight_norm(conv))
                 c_in = c_out
             self.drop = nn.Dropout(dropout)

@@ -21,11 +21,9 @@ import time
 from pathlib import Path
 
 from rnn.heads import count_params
+from rnn.paper import AUTHORS
 from rnn.train import TrainConfig, build_model, fit, make_task
 
-#: Per-frame test NLL from the authors' logs (JSB, Nottingham); None where they give none.
-AUTHORS = {"jsb": {"clrnn": 8.565, "lstm": 8.442, "rnn": 8.707, "tcn": 9.158},
-           "nottingham": {"clrnn": 2.776, "lstm": 3.567, "rnn": 3.506, "tcn": None}}
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "JSB_Chorales.mat"
 
 

@@ -35,6 +35,18 @@ LIMITS = {
     "task_bits": 4_096,          # train/compare --bits of binary addition
 }
 
+# What the parser shows of rnn (choices, ranges, defaults), copied here so that building
+# the parser imports no rnn and no Numba: `carrylab add` starts in about half the time.
+# tests/test_imports.py checks every copy against its source.
+_MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn", "linear")                 # rnn.train.MODELS
+_SIZES = {"hidden": 4096, "levels": 30, "kernel_size": 64, "epochs": 100_000}  # rnn.train.LIMITS
+_TRAIN_DEFAULTS = {"model": "clrnn", "hidden": 32, "levels": 4, "kernel_size": 5,  # TrainConfig's
+                   "dropout": 0.0, "epochs": 10, "lr": 1e-3, "optimizer": "adam", "seed": 0}
+# rnn.tasks.TASKS, and for each task option the tasks whose constructor takes it
+_TASKS = ("binary-add", "adding", "copy", "jsb", "nottingham", "polyphonic", "smnist", "char")
+_TASK_OPTIONS = {"n_bits": ("binary-add",), "T": ("adding", "copy"),
+                 "n_train": ("binary-add", "adding", "copy"), "seq_len": ("char",)}
+
 
 # ---------------------------------------------------------------------- helpers
 def _int_flag(flag: str, minimum: int = 1, maximum: int | None = None):
@@ -471,15 +483,13 @@ def _fraction_flag(flag: str):
 
 def _add_model_options(p, defaults: dict):
     """--model/--hidden/--levels/--kernel-size/--dropout; ``defaults`` fills the help."""
-    from rnn.train import LIMITS as SIZES
-    from rnn.train import MODELS
-    p.add_argument("--model", default=None, choices=MODELS, help=f"model (default {defaults['model']})")
-    p.add_argument("--hidden", type=_int_flag("--hidden", 1, SIZES["hidden"]), default=None,
-                   help=f"hidden size / TCN channels, 1 to {SIZES['hidden']:,} (default {defaults['hidden']})")
-    p.add_argument("--levels", type=_int_flag("--levels", 1, SIZES["levels"]), default=None,
-                   help=f"TCN levels of CL-RNN and TCN, 1 to {SIZES['levels']} (default {defaults['levels']})")
-    p.add_argument("--kernel-size", type=_int_flag("--kernel-size", 1, SIZES["kernel_size"]), default=None,
-                   help=f"TCN kernel size, 1 to {SIZES['kernel_size']} (default {defaults['kernel_size']})")
+    p.add_argument("--model", default=None, choices=_MODELS, help=f"model (default {defaults['model']})")
+    p.add_argument("--hidden", type=_int_flag("--hidden", 1, _SIZES["hidden"]), default=None,
+                   help=f"hidden size / TCN channels, 1 to {_SIZES['hidden']:,} (default {defaults['hidden']})")
+    p.add_argument("--levels", type=_int_flag("--levels", 1, _SIZES["levels"]), default=None,
+                   help=f"TCN levels of CL-RNN and TCN, 1 to {_SIZES['levels']} (default {defaults['levels']})")
+    p.add_argument("--kernel-size", type=_int_flag("--kernel-size", 1, _SIZES["kernel_size"]), default=None,
+                   help=f"TCN kernel size, 1 to {_SIZES['kernel_size']} (default {defaults['kernel_size']})")
     p.add_argument("--dropout", type=_fraction_flag("--dropout"), default=None,
                    help=f"dropout after each TCN level, in [0, 1) (default {defaults['dropout']})")
 
@@ -496,15 +506,11 @@ _TASK_FLAGS = (
 
 def _tasks_taking(key: str) -> list[str]:
     """The tasks whose constructor has the option ``key``."""
-    import inspect
-
-    from rnn.tasks import TASKS
-    return [name for name, maker in TASKS.items() if key in inspect.signature(maker).parameters]
+    return list(_TASK_OPTIONS[key])
 
 
 def _add_task_options(p):
-    from rnn.tasks import TASKS
-    p.add_argument("--task", default=None, choices=list(TASKS), help="task (default binary-add)")
+    p.add_argument("--task", default=None, choices=_TASKS, help="task (default binary-add)")
     p.add_argument("--data", default=None, help="data file or folder (jsb, nottingham, smnist, char)")
     for flag, dest, key, kind, text in _TASK_FLAGS:
         p.add_argument(flag, dest=dest, type=kind, default=None,
@@ -528,10 +534,7 @@ def _task_args(args) -> dict:
 
 
 def _add_train(sub):
-    from rnn.train import LIMITS as SIZES
-    from rnn.train import TrainConfig
-    d = {f: getattr(TrainConfig, f) for f in ("model", "hidden", "levels", "kernel_size", "dropout",
-                                              "epochs", "lr", "optimizer", "seed")}
+    d = _TRAIN_DEFAULTS
     p = sub.add_parser("train", help="train a model on a task, with checkpoints and resume",
                        description="Train CL-RNN or a baseline on a task. Writes best/last checkpoints "
                                    "(.npz + .json), metrics.csv and metrics.json to --out, which must "
@@ -539,7 +542,7 @@ def _add_train(sub):
                                    "time per folder. Ctrl-C is safe: continue with --resume DIR.")
     _add_model_options(p, d)
     _add_task_options(p)
-    p.add_argument("--epochs", type=_int_flag("--epochs", 1, SIZES["epochs"]), default=None,
+    p.add_argument("--epochs", type=_int_flag("--epochs", 1, _SIZES["epochs"]), default=None,
                    help=f"epochs, >= 1 (default {d['epochs']}; with --resume, the new total, default "
                         f"the saved one)")
     p.add_argument("--lr", type=_real_flag("--lr", 0.0, strict=True), default=None,
@@ -655,16 +658,15 @@ def _add_compare(sub):
     p = sub.add_parser("compare", help="train several models briefly on one task and print one table",
                        description="Train each model with the same task, seed and budget, then print "
                                    "their parameter counts, test scores and time per epoch.")
-    from rnn.train import LIMITS as SIZES
     _add_task_options(p)
     p.add_argument("--models", default="rnn,lstm,clrnn", help="comma-separated (default rnn,lstm,clrnn)")
-    p.add_argument("--hidden", type=_int_flag("--hidden", 1, SIZES["hidden"]), default=32,
+    p.add_argument("--hidden", type=_int_flag("--hidden", 1, _SIZES["hidden"]), default=32,
                    help="hidden size (default 32)")
-    p.add_argument("--levels", type=_int_flag("--levels", 1, SIZES["levels"]), default=5,
+    p.add_argument("--levels", type=_int_flag("--levels", 1, _SIZES["levels"]), default=5,
                    help="CL-RNN / TCN levels (default 5)")
-    p.add_argument("--kernel-size", type=_int_flag("--kernel-size", 1, SIZES["kernel_size"]), default=2,
+    p.add_argument("--kernel-size", type=_int_flag("--kernel-size", 1, _SIZES["kernel_size"]), default=2,
                    help="CL-RNN / TCN kernel (default 2)")
-    p.add_argument("--epochs", type=_int_flag("--epochs", 1, SIZES["epochs"]), default=5,
+    p.add_argument("--epochs", type=_int_flag("--epochs", 1, _SIZES["epochs"]), default=5,
                    help="epochs per model (default 5)")
     p.add_argument("--lr", type=_real_flag("--lr", 0.0, strict=True), default=3e-3,
                    help="learning rate (default 3e-3)")
@@ -754,8 +756,27 @@ def _run_course(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- warmup
+def _add_warmup(sub):
+    p = sub.add_parser("warmup", help="compile the Numba kernels the course and the tour use, once",
+                       description="Compile every Numba kernel the course notebooks, the tour and "
+                                   "the other commands use into Numba's per-user cache "
+                                   "($NUMBA_CACHE_DIR, else ~/.cache/carrylab/numba), so that no "
+                                   "notebook cell waits for a compiler. Takes a few minutes the "
+                                   "first time; afterwards it finds everything cached and takes "
+                                   "seconds.")
+    p.add_argument("--quiet", action="store_true", help="print nothing")
+
+
+def _run_warmup(args) -> int:
+    from .warmup import run
+    run(quiet=args.quiet)
+    return 0
+
+
 # ---------------------------------------------------------------------- main
-_COMMANDS = ["add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour", "course"]
+_COMMANDS = ["add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour", "course",
+             "warmup"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -817,8 +838,8 @@ def _exit_status(err: Exception) -> int | None:
     """1 for a diverged training, 2 for a user's mistake or an unusable file, None for a
     bug (an InternalError or anything carrylab did not raise on purpose)."""
     from adders.errors import CarrylabError, InternalError
-    from rnn.train import TrainingDiverged
-    if isinstance(err, TrainingDiverged):
+    train = sys.modules.get("rnn.train")         # never loaded: no training ran, none diverged
+    if train is not None and isinstance(err, train.TrainingDiverged):
         return 1
     if isinstance(err, InternalError):
         return None

@@ -30,6 +30,27 @@ def _write_table(path: Path, rows: list[dict]) -> None:
     path.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
+def _say(text: str, indent: str = "") -> None:
+    """Print a generated sentence wrapped to the tour's width (each line of ``text`` a
+    paragraph)."""
+    import textwrap
+    for para in text.split("\n"):
+        print(textwrap.fill(para, width=90, initial_indent=indent, subsequent_indent=indent))
+
+
+def _depth_sentence(depth: dict[str, int], n: int) -> str:
+    """Which adders are shallower, and which deeper, than the ripple adder (static depth)."""
+    from .demos import and_list
+    ripple = depth["ripple"]
+    shallower = [a for a in depth if a != "ripple" and depth[a] < ripple]
+    deeper = [a for a in depth if a != "ripple" and depth[a] >= ripple]
+    if not deeper:
+        return f"At {n} bits every other adder here is shallower than ripple's {ripple} levels."
+    return (f"At {n} bits {and_list(shallower) if shallower else 'none'} "
+            f"{'is' if len(shallower) == 1 else 'are'} shallower than ripple's {ripple} levels; "
+            f"{and_list(deeper)} {'is' if len(deeper) == 1 else 'are'} not.")
+
+
 def chapter_adders(out: Path) -> list[Path]:
     """Chapter 1: one sum, many adders; what lookahead buys; simulating millions at once."""
     import matplotlib
@@ -38,22 +59,33 @@ def chapter_adders(out: Path) -> list[Path]:
     from adders import ARCHITECTURES, build, prefix
     from viz.measures import measure_architectures, plot_architecture_trends
 
+    from .demos import carry_skip_sentence, carry_skip_timing
+
     written = []
+    n = 16
     print("== Chapter 1: adders ==")
-    print("A ripple-carry adder passes the carry bit to bit; every other adder here finds the")
-    print("carries faster. All of them agree on the answer:")
+    print("A ripple-carry adder passes the carry bit to bit; the others find the carries in")
+    print("other ways. All of them agree on the answer ('depth': gate levels from input to output):")
     a, b = 40000, 25535
+    depth = {}
     for arch in ARCHITECTURES:
-        c = build(arch, 16)
+        c = build(arch, n)
         r = c.evaluate(a=a, b=b)
         st = c.stats()
-        print(f"  {arch:<15} {a} + {b} = {r['s'] + (r['cout'] << 16):>6}   "
+        depth[arch] = st["depth"]
+        print(f"  {arch:<15} {a} + {b} = {r['s'] + (r['cout'] << n):>6}   "
               f"gates {st['gates']:>4}   depth {st['depth']:>3}")
+    _say(_depth_sentence(depth, n))
+    if depth["carry-skip"] > depth["ripple"]:
+        _say(carry_skip_sentence(carry_skip_timing(n)))
 
+    ks8 = prefix.kogge_stone(8)
     print("\nThe carry operator (g_hi, p_hi) o (g_lo, p_lo) = (g_hi | p_hi g_lo, p_hi p_lo) is")
-    print("associative, so a prefix network computes every carry in log2(n) levels.")
+    print("associative, so a prefix network can compute every carry in as few as log2(n)")
+    print(f"levels of cells: Kogge-Stone on 8 bits takes {ks8.depth}, the serial chain "
+          f"{prefix.network('serial', 8).depth}.")
     print("Kogge-Stone on 8 bits (bit 7 on the left; 'o' is a cell, 'i<j' joins j into i):")
-    print("  " + prefix.kogge_stone(8).to_text().replace("\n", "\n  "))
+    print("  " + ks8.to_text().replace("\n", "\n  "))
 
     widths = [4, 8, 16, 32, 64, 128]
     rows = measure_architectures(widths)
@@ -65,6 +97,7 @@ def chapter_adders(out: Path) -> list[Path]:
             extra = f"   cells {r['cells']:>4}  tracks {r['tracks']:>3}" if r["cells"] else ""
             print(f"  {r['arch']:<15} gates {r['gates']:>5}  depth {r['depth']:>4}  "
                   f"fanout {r['max_fanout']:>3}{extra}")
+    _say(_depth_sentence({r["arch"]: r["depth"] for r in rows if r["bits"] == 64}, 64))
     fig = plot_architecture_trends(rows)
     fig.savefig(out / "adders_depth_and_gates.png", dpi=120)
     written.append(out / "adders_depth_and_gates.png")
@@ -87,6 +120,25 @@ def chapter_adders(out: Path) -> list[Path]:
     print(f"  64-bit Kogge-Stone, {n_vec:,} random additions in {dt * 1e3:.1f} ms "
           f"({n_vec / dt / 1e6:.0f} M additions/s); all equal NumPy's: {ok}")
     return written
+
+
+def _timing_sentence(rows: list[dict]) -> str:
+    """What the timing table shows: who reaches the bound, who settles when, who glitches."""
+    from .demos import and_list
+    by = {r["arch"]: r for r in rows}
+    ripple, bound = by["ripple"]["result_final_gd"], by["ripple"]["critical_path_gd"]
+    reach = (f"The ripple adder reaches its bound ({ripple} gd)" if ripple == bound
+             else f"The ripple adder settles after {ripple} gd, below its bound of {bound}")
+    others = [a for a in by if a != "ripple"]
+    sooner = all(by[a]["result_final_gd"] < ripple for a in others)
+    times = [f"{a} ({by[a]['result_final_gd']} gd)" for a in others]
+    settle = f"{and_list(times)} {'settle sooner' if sooner else 'do not all settle sooner'}"
+    glitchy = [a for a in by if by[a]["glitch_pulses"]]
+    glitches = (f"The sum bits of {and_list(glitchy)} glitch "
+                f"({', '.join(str(by[a]['glitch_pulses']) for a in glitchy)} pulses): each s_i = "
+                f"p_i xor c_i sees p_i and c_i switch at different times, so it flips twice."
+                if glitchy else "No sum bit glitches.")
+    return f"{reach}; {settle}. {glitches}"
 
 
 def chapter_timing(out: Path) -> list[Path]:
@@ -118,9 +170,9 @@ def chapter_timing(out: Path) -> list[Path]:
     for r in rows:
         print(f"  {r['arch']:<12} {r['gates']:>5} {r['critical_path_gd']:>5} {r['cout_settles_gd']:>5} "
               f"{r['sum_settles_gd']:>5} {r['result_final_gd']:>5} {r['events']:>6} {r['glitch_pulses']:>8}")
-    print("\n'bound' is the static critical path (no vector can take longer); the ripple adder")
-    print("reaches it, and its sum bits glitch as the carry passes. Lookahead settles in a")
-    print("handful of gate delays. Waveforms: open the .vcd files with GTKWave.")
+    print("\n'bound' is the static critical path: no input change can take longer.")
+    _say(_timing_sentence(rows))
+    print("Waveforms: open the .vcd files with GTKWave.")
     _write_table(out / "timing_16", rows)
     written += [out / "timing_16.md", out / "timing_16.csv"]
     import matplotlib
@@ -131,59 +183,74 @@ def chapter_timing(out: Path) -> list[Path]:
     return written
 
 
-def chapter_rnn(out: Path) -> list[Path]:
+#: The data and model seed of the tour's training runs (tests/test_claims.py sweeps 0-9).
+RNN_SEED = 0
+
+
+def chapter_rnn(out: Path, seed: int = RNN_SEED) -> list[Path]:
     """Chapter 3: an RNN is a serial adder; a CL-RNN looks ahead as far as its field."""
-    from rnn import tasks
     from rnn.heads import count_params
-    from rnn.train import TrainConfig, build_model, evaluate_checkpoint, fit
+    from rnn.train import build_model
+
+    from .demos import (
+        CLRNN,
+        CLRNN_SHORT,
+        ELMAN,
+        WIDE_BITS,
+        clrnn_sentence,
+        elman_sentence,
+        make_task,
+        receptive_field,
+        train,
+        wide_accuracy,
+    )
 
     print("== Chapter 3: recurrent networks that add ==")
     print("Binary addition, LSB first: step t reads bits (a_t, b_t) and must output s_t. An Elman")
     print("RNN can keep the carry in its hidden state, like a ripple-carry adder. A CL-RNN has no")
     print("recurrence at all: a causal dilated convolution stack (the carry-lookahead module)")
     print("computes a stand-in carry for every step at once, from the last R inputs only.")
-    n_bits = 8
-    task = tasks.binary_addition(n_bits, n_train=6000, n_valid=500, n_test=2000, seed=0)
-    wide = tasks.binary_addition(32, n_train=1, n_valid=1, n_test=1000, seed=1)
-    runs = {
-        "Elman RNN": TrainConfig(model="rnn", hidden=16, lr=1e-2, epochs=6, seed=0,
-                                 task_args={"n_bits": n_bits}),
-        "CL-RNN (k=2, L=4, R=16)": TrainConfig(model="clrnn", hidden=32, levels=4, kernel_size=2,
-                                               lr=5e-3, clip=1.0, batch_size=32, epochs=16, seed=1,
-                                               task_args={"n_bits": n_bits}),
-    }
-    rows, written = [], []
-    for label, config in runs.items():
-        folder = out / "rnn_runs" / config.model
+    n_bits = ELMAN.task_args["n_bits"]
+    print(f"Each model learns from {n_bits}-bit sums; the Elman RNN is also tested on "
+          f"{WIDE_BITS}-bit ones.")
+    runs = {"rnn": ("Elman RNN", ELMAN)}
+    for folder_name, demo in (("clrnn", CLRNN), ("clrnn_short", CLRNN_SHORT)):
+        label = f"CL-RNN (k={demo.kernel_size}, L={demo.levels}, R={receptive_field(demo)})"
+        runs[folder_name] = (label, demo)
+    rows, written, sentences = [], [], []
+    for folder_name, (label, demo) in runs.items():
+        folder = out / "rnn_runs" / folder_name
         if folder.is_dir():              # the tour's own run from an earlier tour: replaced
             shutil.rmtree(folder)
-        t0 = time.perf_counter()
-        result = fit(config, folder, progress=False, task=task, log=None)
-        seconds = time.perf_counter() - t0
+        task = make_task(demo, seed)
+        result = train(demo, folder, seed=seed, task=task)
         test = result["test"]
-        row = {"model": label, "params": count_params(build_model(config, task)),
-               "depth": "T (serial)" if config.model == "rnn" else f"{config.levels} + 1 levels",
-               "epochs": config.epochs, "train_s": round(seconds, 1),
-               "bit_acc": round(test["bit_accuracy"], 4), "number_acc": round(test["number_accuracy"], 4)}
-        if config.model == "rnn":
-            wide_scores = evaluate_checkpoint(folder, task=wide, splits=("test",))["test"]
-            row["number_acc_32bit"] = round(wide_scores["number_accuracy"], 4)
+        row = {"model": label, "params": count_params(build_model(demo, task)),
+               "depth": "T (serial)" if demo.model == "rnn" else f"{demo.levels} + 1 levels",
+               "epochs": demo.epochs, "train_s": round(result["seconds"], 1),
+               "bit_acc": round(test["bit_accuracy"], 4), "number_acc": round(test["number_accuracy"], 4),
+               f"number_acc_{WIDE_BITS}bit": None}
+        if demo.model == "rnn":
+            wide = wide_accuracy(folder, seed)
+            row[f"number_acc_{WIDE_BITS}bit"] = round(wide, 4)
+            sentences.append(elman_sentence(test["number_accuracy"], wide, demo))
+        else:
+            sentences.append(clrnn_sentence(test, demo))
         rows.append(row)
         written.append(folder / "metrics.csv")
-        print(f"  {label:<26} params {row['params']:>6}  {seconds:5.1f} s  "
-              f"8-bit test: bits {row['bit_acc']:.4f}, whole numbers {row['number_acc']:.4f}"
-              + (f"; 32-bit numbers {row['number_acc_32bit']:.4f}" if "number_acc_32bit" in row else ""))
-    for row in rows:
-        row.setdefault("number_acc_32bit", None)
+        wide_text = (f"; {WIDE_BITS}-bit numbers {row[f'number_acc_{WIDE_BITS}bit']:.4f}"
+                     if demo.model == "rnn" else "")
+        print(f"  {label:<26} params {row['params']:>6}  {result['seconds']:5.1f} s  "
+              f"{n_bits}-bit test: bits {row['bit_acc']:.4f}, whole numbers "
+              f"{row['number_acc']:.4f}{wide_text}")
     _write_table(out / "rnn_binary_addition", rows)
     written += [out / "rnn_binary_addition.md", out / "rnn_binary_addition.csv"]
     import matplotlib
     matplotlib.use("Agg")
     from viz import write_gallery
     written += write_gallery(out, ["receptive_field_clrnn.png", "dependency_graph_8.png"])
-    print("The Elman RNN learned the serial adder, so it adds numbers four times longer than it")
-    print("ever saw. The CL-RNN's receptive field (16 steps) covers every carry of an 8-bit sum;")
-    print("benchmarks/binary_addition.py shows one with R = 8 failing on longer carry chains.")
+    for sentence in sentences:
+        _say(sentence)
     return written
 
 

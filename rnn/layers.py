@@ -7,9 +7,12 @@ Every layer shares one small interface:
 - ``forward(x, train=False)`` caches what the backward pass needs
 - ``backward(dy)`` returns the gradient wrt the input and fills ``grads()``
 
-Sequences are channels-last (B, T, C). Initialisations follow PyTorch's defaults
-except the weight-normed convolution, whose direction v ~ N(0, 0.01) as in the
-CL-RNN authors' code (g starts at ||v||, so w = v at the start).
+Sequences are channels-last (B, T, C). Initialisations follow PyTorch's defaults,
+the weight-normed convolution included: v ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) and
+g = ||v|| per output channel, so w = v at the start. That is the effective start of the
+CL-RNN authors' code: it draws ``conv.weight`` from N(0, 0.01) *after* wrapping the
+convolution in weight norm, which recomputes the weight from (g, v) on every forward
+call, so that draw never reaches the model.
 """
 import numpy as np
 
@@ -77,9 +80,10 @@ class CausalConv1d(Layer):
         self.dilation = check_int(dilation, "dilation")
         dtype = check_dtype(dtype)
         rng = np.random.default_rng() if rng is None else rng
-        v = rng.normal(0.0, 0.01, (out_channels, in_channels, kernel_size)).astype(dtype)
+        bound = 1.0 / np.sqrt(in_channels * kernel_size)       # 1 / sqrt(fan_in)
+        v = _uniform(rng, bound, (out_channels, in_channels, kernel_size), dtype)
         g = np.sqrt(np.sum(v.astype(np.float64) ** 2, axis=(1, 2))).astype(dtype)
-        b = _uniform(rng, 1.0 / np.sqrt(in_channels * kernel_size), out_channels, dtype)
+        b = _uniform(rng, bound, out_channels, dtype)
         self._params = {"v": v, "g": g, "b": b}
         self._init_grads()
 

@@ -24,6 +24,7 @@ import itertools
 import json
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,8 @@ from .optim import OPTIMIZERS, PlateauRule, clip_grad_norm, make_optimizer
 from .runs import RunFolderError, open_run
 
 __all__ = ["TrainConfig", "MODELS", "LIMITS", "make_task", "build_model", "train_step", "evaluate", "fit",
-           "load_model", "evaluate_checkpoint", "saved_config", "TrainingDiverged"]
+           "load_model", "evaluate_checkpoint", "saved_config", "TrainingDiverged", "BLAS_THREADS",
+           "blas_threads_limited"]
 
 MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn", "linear")
 
@@ -55,6 +57,32 @@ class TrainingDiverged(CarrylabError, RuntimeError):
 #: Largest sizes a config may ask for: far beyond the paper's models (150 channels, 4
 #: levels, k = 5), small enough that a typo fails at once instead of exhausting memory.
 LIMITS = {"hidden": 4096, "levels": 30, "kernel_size": 64, "epochs": 100_000}
+
+#: BLAS threads while :func:`fit`, :func:`evaluate` and :func:`evaluate_checkpoint` run
+#: (their ``blas_threads`` argument; None leaves the BLAS thread pool as it is). The
+#: products of these models are small, so a second BLAS thread costs more to wake and
+#: synchronise than it saves, and on a busy machine it waits for a core. Measured with
+#: benchmarks/bench_blas_threads.py on 2 busy cores (load 2.5-3), one BLAS thread
+#: against the default two: notebook 04's CL-RNN trained 3.7-6x faster, the paper's
+#: JSB setting 4.7x, an LSTM (H 32) 1.2-2.4x; a tiny Elman RNN and a batch-64 CL-RNN
+#: of 150 channels came out between 8 % slower and 2.4x faster.
+BLAS_THREADS = 1
+
+
+@contextmanager
+def blas_threads_limited(threads: int | None):
+    """Run the block with the BLAS thread pool limited to ``threads`` (None: unchanged).
+
+    Uses threadpoolctl, so it works whatever BLAS NumPy was built with, and restores the
+    previous setting afterwards; no environment variable is involved.
+    """
+    if threads is None:
+        yield
+        return
+    threads = check_int(threads, "blas_threads", 1)
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 @dataclass
@@ -221,13 +249,19 @@ def _weight(task, x) -> int:
 
 
 def evaluate(model, task: _tasks.Task, split: _tasks.Split, batch_size: int = 0,
-             max_batches: int = 0) -> dict:
+             max_batches: int = 0, blas_threads: int | None = BLAS_THREADS) -> dict:
     """Loss (and the task's metrics) over a split, without dropout.
 
     Losses are averaged over frames (the per-frame NLL for music) or over sequences for
     last-step tasks; ``bpc`` = loss / ln 2 for character models. ``max_batches`` > 0
     scores only the split's first batches (in order, so always the same ones).
+    ``blas_threads``: see :data:`BLAS_THREADS`.
     """
+    with blas_threads_limited(blas_threads):
+        return _evaluate(model, task, split, batch_size, max_batches)
+
+
+def _evaluate(model, task, split, batch_size, max_batches) -> dict:
     total, weight = 0.0, 0
     sums: dict = {}
     by_chain: dict = {}
@@ -310,7 +344,8 @@ def _load_params(model, params: dict, path) -> None:
 
 
 def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = True,
-        task: _tasks.Task | None = None, log=print, overwrite: bool = False) -> dict:
+        task: _tasks.Task | None = None, log=print, overwrite: bool = False,
+        blas_threads: int | None = BLAS_THREADS) -> dict:
     """Train ``config.model`` on ``config.task`` for ``config.epochs`` epochs.
 
     The task and model are built before the output folder is touched; the folder is
@@ -327,6 +362,8 @@ def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = Tru
     task : an already built task (default: :func:`make_task`)
     log : where one-line epoch summaries go (``print`` by default; None for silence)
     overwrite : start afresh even if ``out_dir`` holds a run (it is kept, renamed aside)
+    blas_threads : BLAS threads while training and scoring (default :data:`BLAS_THREADS`,
+        1; None leaves the BLAS thread pool as NumPy set it up)
 
     Returns
     -------
@@ -344,6 +381,11 @@ def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = Tru
     CheckpointError
         ``resume`` meets a damaged ``last.npz`` or one from another setup.
     """
+    with blas_threads_limited(blas_threads):
+        return _fit(config, out_dir, resume, progress, task, log, overwrite)
+
+
+def _fit(config, out_dir, resume, progress, task, log, overwrite) -> dict:
     from tqdm.auto import tqdm
     log = log or (lambda *a, **k: None)
     task = task or make_task(config)
@@ -388,7 +430,7 @@ def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = Tru
                 if steps % 10 == 0:
                     bar.set_postfix(loss=f"{total / weight:.4f}", lr=f"{opt.lr:.2g}")
             seconds = time.perf_counter() - t0
-            valid = evaluate(model, task, task.valid, max_batches=config.eval_batches)
+            valid = _evaluate(model, task, task.valid, 0, config.eval_batches)
             lowered = plateau.update(opt, epoch, valid["loss"]) if plateau is not None else False
             row = {"epoch": epoch, "train_loss": total / weight, "lr": opt.lr, "seconds": seconds,
                    "steps_per_s": steps / seconds}
@@ -404,7 +446,7 @@ def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = Tru
                           if k not in ("loss",) and not isinstance(v, dict))
                 + f"  lr {opt.lr:.2g}{' (lowered)' if lowered else ''}  {seconds:.1f}s")
         test = (evaluate_checkpoint(out / "best.npz", task=task, splits=("test",),
-                                    max_batches=config.eval_batches)["test"]
+                                    max_batches=config.eval_batches, blas_threads=None)["test"]
                 if best["epoch"] else None)
         _write_metrics(out, history, test, config)
     return {"history": history, "best": best, "test": test, "out_dir": str(out),
@@ -480,17 +522,19 @@ def load_model(path, task: _tasks.Task | None = None):
 
 
 def evaluate_checkpoint(path, task: _tasks.Task | None = None, splits=("valid", "test"),
-                        max_batches: int = 0) -> dict:
+                        max_batches: int = 0, blas_threads: int | None = BLAS_THREADS) -> dict:
     """Rebuild the model a checkpoint describes, load it, and score the given splits.
 
     ``path`` is a checkpoint file or a training folder (its ``best.npz``); ``task``
     may replace the checkpoint's own (e.g. binary addition at another width);
-    ``max_batches`` > 0 scores only each split's first batches.
+    ``max_batches`` > 0 scores only each split's first batches; ``blas_threads``: see
+    :data:`BLAS_THREADS`.
     Returns ``{"config": ..., "epoch": ..., split: scores, ...}``.
     """
     max_batches = check_int(max_batches, "max_batches", 0)
     model, _, task, meta = load_model(path, task)
     result = {"config": meta["config"], "epoch": meta.get("epoch")}
     for name in splits:
-        result[name] = evaluate(model, task, getattr(task, name), max_batches=max_batches)
+        result[name] = evaluate(model, task, getattr(task, name), max_batches=max_batches,
+                                blas_threads=blas_threads)
     return result

@@ -99,7 +99,7 @@ class SerialAdderWeights:
     gain: float
 
     def h0(self, cin=0):
-        """Initial state for carry-in 0 or 1: unit 2 holds the carry as -1 / +1."""
+        """Initial state for carry-in 0 or 1: unit 2 (index 1) holds the carry as -1 / +1."""
         if cin not in (0, 1):
             raise CarrylabValueError(f"cin must be 0 or 1, got {cin!r}")
         return np.array([0.0, 2.0 * cin - 1.0, 0.0])
@@ -110,7 +110,8 @@ def serial_adder_rnn(gain=20.0):
 
     Construction. At step t the cell sees ``n = a[t] + b[t] + c[t]`` in {0, 1, 2, 3},
     where the carry ``c[t]`` is read from the previous state. Hidden unit k (k = 1,
-    2, 3) is a threshold detector of "at least k ones":
+    2, 3, named by its threshold; it is row k - 1 of the arrays) is a threshold detector
+    of "at least k ones":
 
         h_k[t] = tanh(K (a[t] + b[t] + c[t] - k + 1/2)),   c[t] = (h_2[t-1] + 1) / 2
 

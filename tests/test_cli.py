@@ -16,8 +16,16 @@ def run(capsys, *argv):
 def test_help_lists_everything():
     res = subprocess.run([sys.executable, "-m", "carrylab", "--help"], capture_output=True, text=True)
     assert res.returncode == 0
-    for cmd in ("add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour"):
+    for cmd in ("add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour",
+                "warmup"):
         assert cmd in res.stdout
+
+
+def test_warmup_help_says_what_it_does():
+    res = subprocess.run([sys.executable, "-m", "carrylab", "warmup", "--help"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0
+    assert "--quiet" in res.stdout and "~/.cache/carrylab/numba" in res.stdout
 
 
 def test_add_prints_sum_and_every_carry(capsys):

@@ -40,10 +40,6 @@ def _kernel_env(monkeypatch, tmp_path):
     its temporary files (training checkpoints) go to pytest's tmp_path."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setenv("CARRYLAB_FAST", "1")
-    # Small matrices: several BLAS threads on a shared 2-core machine fight each other and
-    # make training 10-20x slower; one thread is fast and reproducible.
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        monkeypatch.setenv(var, "1")
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
@@ -104,7 +100,8 @@ def test_committed_notebooks_have_no_outputs(src):
 def test_exercise_notebook_has_stubs_and_checks(src):
     nb = nbformat.read(NOTEBOOKS / f"{src.stem}.ipynb", as_version=4)
     stubs = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
-    assert 2 <= len(stubs) <= 4, f"{src.stem}: {len(stubs)} exercises, want 2-4"
+    # a notebook of 20-40 minutes: enough practice, not a problem sheet
+    assert 2 <= len(stubs) <= 6, f"{src.stem}: {len(stubs)} exercises, want 2-6"
     for c in stubs:
         assert "# YOUR CODE HERE" in c.source
     checks = sum("check(" in c.source for c in nb.cells if c.cell_type == "code")

@@ -115,7 +115,8 @@ def test_corrupt_and_missing_checkpoints(tmp_path):
     with pytest.raises(CheckpointError, match="holds pickled objects, which carrylab never loads"):
         load_checkpoint(tmp_path / "pickled.npz")
     (tmp_path / "empty.npz").write_bytes(b"")
-    with pytest.raises(CheckpointError, match=r"empty.npz is damaged or not a checkpoint \(the file is empty\)"):
+    with pytest.raises(CheckpointError,
+                       match=r"empty.npz is damaged or not a checkpoint \(the file is empty\)"):
         load_checkpoint(tmp_path / "empty.npz")
 
 
@@ -196,3 +197,64 @@ def test_a_checkpoint_with_wrong_shapes_is_refused(tmp_path):
     save_checkpoint(tmp_path, "odd", params, meta, optim, extra)
     with pytest.raises(CheckpointError, match=f"odd.npz: {name} has shape .*, the model needs"):
         evaluate_checkpoint(tmp_path / "odd.npz")
+
+
+# ------------------------------------------------------------------ BLAS threads
+def _blas_threads(libraries=None) -> set:
+    """Thread counts of the BLAS libraries loaded (or of those among ``libraries``)."""
+    from threadpoolctl import threadpool_info
+    return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"
+            and (libraries is None or p["filepath"] in libraries)}
+
+
+def _blas_libraries() -> set:
+    """The BLAS libraries loaded now (NumPy's, which does the models' products; SciPy's
+    copy, which Numba loads later for its own linear algebra, is never used by them)."""
+    from threadpoolctl import threadpool_info
+    return {p["filepath"] for p in threadpool_info() if p["user_api"] == "blas"}
+
+
+def _spied_task(seen: list, libraries: set):
+    """A tiny addition task whose metrics (called inside evaluate) note the BLAS threads."""
+    from rnn.tasks import binary_addition
+    task = binary_addition(4, n_train=32, n_valid=8, n_test=8, seed=0)
+    metrics = task.metrics
+
+    def spy(out, y, x):
+        seen.append(_blas_threads(libraries))
+        return metrics(out, y, x)
+    task.metrics = spy
+    return task
+
+
+def test_fit_and_evaluate_limit_the_blas_threads_themselves(tmp_path):
+    """No environment variable needed: training and scoring run on BLAS_THREADS threads
+    (1) and put the pool back as it was afterwards; None leaves the pool alone."""
+    from threadpoolctl import threadpool_limits
+
+    from rnn.train import BLAS_THREADS, build_model, evaluate
+    libraries = _blas_libraries()
+    if not libraries:
+        pytest.skip("threadpoolctl finds no BLAS library in this NumPy")
+    assert BLAS_THREADS == 1
+    seen: list = []
+    task = _spied_task(seen, libraries)
+    config = small_config(epochs=2)
+    with threadpool_limits(limits=2, user_api="blas"):
+        fit(config, tmp_path / "run", progress=False, task=task,
+            log=lambda *a: seen.append(_blas_threads(libraries)))
+        assert seen and all(threads == {1} for threads in seen), seen
+        assert _blas_threads(libraries) == {2}, "fit must restore the BLAS thread pool"
+        seen.clear()
+        evaluate(build_model(config, task), task, task.valid)
+        evaluate_checkpoint(tmp_path / "run", task=task, splits=("valid",))
+        assert seen and all(threads == {1} for threads in seen), seen
+        seen.clear()
+        fit(config, tmp_path / "run2", progress=False, task=task, log=None, blas_threads=None)
+        assert seen and all(threads == {2} for threads in seen), seen
+
+
+def test_a_bad_blas_thread_count_is_refused_before_any_work(tmp_path):
+    with pytest.raises(ValueError, match=r"blas_threads must be an int >= 1, got 0"):
+        fit(small_config(), tmp_path / "run", progress=False, log=None, blas_threads=0)
+    assert not (tmp_path / "run").exists()

@@ -98,8 +98,8 @@ def _read_rows(rows) -> list[dict]:
     return rows
 
 
-def plot_rnn_times(rows, ax=None):
-    """Time of a forward + backward pass against sequence length T, one line per model.
+def plot_rnn_times(rows, ax=None, timed: str = "forward + backward"):
+    """Time of one pass against sequence length T, one line per model.
 
     Serial models (Elman, LSTM, GRU) grow linearly in T with a large constant; CL-RNN's
     steps run in parallel. Log-log axes, so a slope of 1 means linear in T.
@@ -109,12 +109,17 @@ def plot_rnn_times(rows, ax=None):
     rows : list of dict, or path to a .csv / .json file
         Each row has ``model``, ``T`` and ``seconds`` (benchmark output).
     ax : matplotlib Axes, optional
+    timed : str
+        What ``seconds`` measured, for the y-axis label: "forward + backward" (the
+        benchmark's rows, the default) or "forward", for example.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
+    if not isinstance(timed, str) or not timed:
+        raise CarrylabValueError(f"timed must name what was timed (e.g. 'forward'), got {timed!r}")
     rows = _read_rows(rows)
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
@@ -128,7 +133,7 @@ def plot_rnn_times(rows, ax=None):
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("sequence length T")
-    ax.set_ylabel("seconds (forward + backward)")
+    ax.set_ylabel(f"seconds ({timed})")
     ax.set_title("Serial versus parallel RNNs: time against T")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)

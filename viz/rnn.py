@@ -68,7 +68,8 @@ def receptive_cone(kernel_size: int, levels: int, t: int, dilations=None) -> lis
     return cone
 
 
-def receptive_field(kernel_size: int, levels: int, t=None, ax=None, dilations=None):
+def receptive_field(kernel_size: int, levels: int, t=None, ax=None, dilations=None,
+                    formula: bool = True):
     """Draw the dilated-convolution tree behind one output ``c[t]``; return the Figure.
 
     Drawn: every (time, level) unit as a small dot, the units ``c[t]`` depends on in
@@ -84,6 +85,8 @@ def receptive_field(kernel_size: int, levels: int, t=None, ax=None, dilations=No
     ax : matplotlib Axes, optional
     dilations : sequence of int, optional
         One per level; default 2^i at level i.
+    formula : bool
+        Write R's formula beside the bracket (off where a lesson asks for it).
 
     Raises
     ------
@@ -141,7 +144,8 @@ def receptive_field(kernel_size: int, levels: int, t=None, ax=None, dilations=No
     span = t - first + 1
     ax.text((first + t) / 2, -0.6, f"receptive field: x[t-{t - first}] .. x[t], "
             f"{span} inputs" + (f" (R = {R}; the rest is zero padding)" if span < R else
-                                 f" = R = 1 + (k-1)(2^L - 1)" if dilations is None else f" = R"),
+                                 " = R = 1 + (k-1)(2^L - 1)" if dilations is None and formula
+                                 else " = R"),
             ha="center", va="top", fontsize=9, color=COLORS["cone"])
     ax.text(t, levels + 0.3, "c[t]", ha="center", va="bottom", fontsize=9,
             color=COLORS["cone"])

@@ -5,6 +5,13 @@
 # are the same kind of computation, and how one trick, *carry lookahead*, speeds up both.
 # Nothing is assumed beyond Python.
 #
+# **You will be able to:**
+#
+# - write a number as a list of bits, least significant first (00.to_bits)
+# - compute the carries of an addition one bit after another, in a loop (00.ripple_carries)
+# - add two binary numbers from their bits and carries (00.add_bits)
+# - tell how many bits a carry must wait on, for given numbers (00.longest_chain)
+#
 # Each notebook of this course has short explanations, code you run, and a few exercises.
 # An exercise cell is marked `# YOUR CODE HERE`: replace the `...` with your answer, run
 # the cell, then run the `check(...)` cell below it. The checker tells you at once whether
@@ -74,7 +81,8 @@ check("00.to_bits", to_bits)
 # Read the carry as: "both bits are 1, or exactly one is 1 and a carry comes in". The
 # catch: you cannot know $c_{i+1}$ before you know $c_i$. Adding 127 and 1 (binary
 # 0111 1111 and 0000 0001, written the usual way, highest bit first) makes a carry travel
-# through all eight positions. A circuit built this way is a **ripple-carry adder**.
+# from bit 0 up into bit 7: the carries $c_1, \dots, c_7$ are all 1, and $c_8$ is 0. A
+# circuit built this way is a **ripple-carry adder**.
 #
 # **Exercise 00.ripple_carries.** Write `carries(a_bits, b_bits)` that returns
 # `[c_0, c_1, ..., c_n]` (n + 1 values, `c_0 = 0`) with a `for` loop.
@@ -95,9 +103,30 @@ def carries(a_bits, b_bits):
 check("00.ripple_carries", carries)
 
 # %% [markdown]
+# **Exercise 00.add_bits.** Now finish the addition. Write `add_bits(a_bits, b_bits)`
+# returning the n + 1 bits of a + b, LSB first: the sum bits $s_0, \dots, s_{n-1}$ from
+# the formula above, then the carry out $c_n$ as the top bit. Your `carries` may help. The
+# checker tries every pair of numbers up to 4 bits and a few of 16 and 64 bits.
+
+# %% tags=["solution"]
+def add_bits(a_bits, b_bits):
+    c = carries(a_bits, b_bits)
+    s = [a ^ b ^ ci for a, b, ci in zip(a_bits, b_bits, c)]
+    return s + [c[-1]]
+
+# %% tags=["stub"]
+def add_bits(a_bits, b_bits):
+    # YOUR CODE HERE: the n sum bits, then the carry out
+    return ...
+
+# %%
+check("00.add_bits", add_bits)
+
+# %% [markdown]
 # The toolkit has real gate-level adders. Here is an 8-bit ripple-carry adder adding
-# 127 + 1; the carry runs from bit 0 to bit 7. In the result, `s` is the 8-bit sum and
-# `cout` the carry out of the top bit (1 when the sum needs a ninth bit).
+# 127 + 1. In the result, `s` is the 8-bit sum and `cout` the carry out of the top bit (1
+# when the sum needs a ninth bit). The second line reads the carries $c_1, \dots, c_8$ off
+# the adder's own wires (named `c1` ... `c8`; `simulate` takes arrays of operands).
 
 # %%
 from adders import build
@@ -105,6 +134,39 @@ from adders import build
 adder = build("ripple", 8)
 print(adder)
 print(adder.evaluate(a=127, b=1))
+wires = adder.simulate(a=np.array([127], dtype=np.uint64), b=np.array([1], dtype=np.uint64),
+                       probe=[f"c{i}" for i in range(1, 9)])
+carried = [i for i in range(1, 9) if wires[f"c{i}"][0]]
+print("carries c1..c8:", [int(wires[f"c{i}"][0]) for i in range(1, 9)],
+      f"-> the carry runs from bit 0 up into bit {max(carried)}" if carried else "-> no carry")
+
+# %% [markdown]
+# How long the chain of carries is depends on the numbers. The carry $c_t$ into bit t is
+# decided by the nearest bit j below t whose two bits are equal: 1 + 1 makes a carry
+# whatever comes in, 0 + 0 stops any. The bits between j and t only pass on what comes
+# from below. If every bit below t passes, $c_0 = 0$ decides (count that as j = −1). So
+# $c_t$ waits on a chain of t − j bits, however fast each bit is.
+#
+# **Exercise 00.longest_chain.** Write `longest_chain(a_bits, b_bits)` returning the
+# longest such chain over t = 1, ..., n (n is the number of bits; $c_n$ is the carry out).
+# For 127 + 1 in 8 bits the carry into bit 7 waits on bits 0 to 6: the answer is 7. The
+# checker tries every pair of numbers up to 5 bits and a few of 64 bits.
+
+# %% tags=["solution"]
+def longest_chain(a_bits, b_bits):
+    best = run = 0                      # run: bits just below t that pass a carry on
+    for a, b in zip(a_bits, b_bits):
+        run = run + 1 if a != b else 0
+        best = max(best, run + 1)       # + the bit (or c_0) that decides the carry
+    return best
+
+# %% tags=["stub"]
+def longest_chain(a_bits, b_bits):
+    # YOUR CODE HERE: the longest chain, over all carries c_1 ... c_n
+    return ...
+
+# %%
+check("00.longest_chain", longest_chain)
 
 # %% [markdown]
 # ## 3. An RNN is the same kind of loop

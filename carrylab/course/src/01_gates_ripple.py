@@ -4,6 +4,13 @@
 # **Goal.** Build an adder from logic gates, then watch it work in time: see the carry
 # travel from bit to bit, see outputs flicker before they settle (glitches), and predict
 # how long the adder needs. About 30 minutes.
+#
+# **You will be able to:**
+#
+# - build half and full adders from logic gates (01.half_adder, 01.full_adder)
+# - build a multi-bit ripple-carry adder gate by gate (01.ripple4)
+# - predict when a ripple adder's carry out settles after its inputs switch (01.settle_time)
+# - tell which sum bits glitch while the carry ripples, and why (01.sum_glitches)
 
 # %%
 %matplotlib inline
@@ -46,6 +53,36 @@ print(adders.KINDS)
 # **half adder**. `adders.half_adder()` builds it as a `Circuit`: a graph of named wires
 # (nets) and gates. `draw_circuit` shows inputs on the left, outputs on the right, and one
 # column per *level* (how many gates a signal has passed through).
+#
+# **Exercise 01.half_adder.** Build the half adder yourself first. A `Circuit` is built
+# with three calls: `c.add_input(bus, width)` declares an input bus and returns the names
+# of its nets (`c.add_input("a", 1)` returns `['a']`); `c.add_gate(kind, inputs, output)`
+# adds a gate of one of the kinds printed above, reading the nets `inputs` (a list) and
+# driving a new net named `output`, and returns that name; `c.set_output(bus, nets)`
+# declares an output bus over a list of nets. Write `make_half_adder()` returning a circuit
+# with inputs `a`, `b` and outputs `s`, `cout` (1 bit each), in two gates. The checker tries
+# all four inputs, and refuses `half_adder()` itself.
+
+# %% tags=["solution"]
+def make_half_adder():
+    c = Circuit("my_half_adder")
+    a = c.add_input("a", 1)[0]
+    b = c.add_input("b", 1)[0]
+    c.set_output("s", [c.add_gate("XOR", [a, b], "sum")])
+    c.set_output("cout", [c.add_gate("AND", [a, b], "carry")])
+    return c
+
+# %% tags=["stub"]
+def make_half_adder():
+    c = Circuit("my_half_adder")
+    # YOUR CODE HERE: two inputs, two gates, two outputs
+    return ...
+
+# %%
+check("01.half_adder", make_half_adder)
+
+# %% [markdown]
+# Here is the library's half adder, evaluated on 1 + 1 and drawn:
 
 # %%
 ha = half_adder()
@@ -103,12 +140,14 @@ viz.draw_circuit(r4)
 
 # %% [markdown]
 # `stats()` reports `depth`: the most gates any signal passes through from an input to an
-# output. For the ripple adder the carry path passes an AND and an OR per bit, so the depth
-# grows like $2n$:
+# output. For the ripple adder the longest path starts with the XOR that makes $p_0$ and
+# then passes an AND and an OR per bit, out to `cout`: the depth is $2n + 1$, growing
+# linearly with n.
 
 # %%
 for n in (4, 8, 16, 32, 64):
-    print(f"n = {n:3d}: depth {ripple_carry(n).stats()['depth']:4d}")
+    depth = ripple_carry(n).stats()['depth']
+    print(f"n = {n:3d}: depth {depth:4d}   2n + 1 = {2 * n + 1:4d}")
 
 # %% [markdown]
 # **Exercise 01.ripple4.** Build the 4-bit ripple-carry adder yourself with
@@ -169,17 +208,24 @@ stepper = circuit_stepper(ripple_carry(4), before={"a": 0, "b": 0, "cin": 0},
 stepper.widget
 
 # %% [markdown]
-# **Exercise 01.settle_time.** The inputs switch at t = 0. At what time (in gate delays)
-# does `cout` of the 4-bit ripple adder take its final value in this transition
-# (0 + 0 → 15 + 1)? In 15 + 1, bit 0 generates a carry (1 + 1) and bits 1 to 3 each pass
-# it on (1 + 0). Count the gates on the carry's path; the slider above may help.
+# **Exercise 01.settle_time.** The inputs switch at t = 0. In the transition above
+# (0 + 0 → 15 + 1) bit 0 generates a carry (1 + 1) and bits 1 to 3 each pass it on (1 + 0).
+# At what time (in gate delays) does `cout` take its final value? Do not stop at 4 bits:
+# write `settle_cout(n)` giving that time for an n-bit ripple adder switching from 0 + 0
+# to (2^n − 1) + 1. Reason it out from the gates on the carry's way; the slider above shows
+# the 4-bit case. (The checker compares your rule with the event-driven simulation for
+# many widths, and refuses a function that asks the simulator.)
 
 # %% tags=["solution"]
-settle_cout = 8   # g0 at 1, c1 at 2, then an AND and an OR per bit: c4 at 2 + 3*2 = 8
+def settle_cout(n):
+    # g0 rises at 1 and c1 = g0 | t0 at 2; each further bit passes the carry through an
+    # AND (t = p & c) and an OR (c' = g | t): two gate delays a bit.
+    return 2 + 2 * (n - 1)
 
 # %% tags=["stub"]
-# YOUR CODE HERE: a whole number of gate delays
-settle_cout = ...
+def settle_cout(n):
+    # YOUR CODE HERE: a whole number of gate delays, from n
+    return ...
 
 # %%
 check("01.settle_time", settle_cout)
@@ -208,6 +254,35 @@ stepper.reset()
 trace = simulate_transition(ripple_carry(8), {"a": 0, "b": 0, "cin": 0}, {"a": 255, "b": 1, "cin": 0})
 print(trace.summary())
 viz.waveforms(trace)
+
+# %% [markdown]
+# **Exercise 01.sum_glitches.** In 255 + 1 every sum bit above bit 0 glitches once. Is that
+# always so? The adder starts settled at 0 + 0 (every wire 0, carry in 0) and its inputs
+# switch to a + b at t = 0. Write `sum_glitches(a, b, n)` returning how many glitches appear
+# on the sum bits of an n-bit ripple adder (a sum bit that goes 0 → 1 → 0 has one). Think
+# about when each $s_i = p_i \oplus c_i$ first reacts, and whether a carry arrives later to
+# flip it back. The checker compares your rule with the event-driven simulation on every
+# pair up to 4 bits and some wider ones, and refuses a function that asks the simulator.
+
+# %% tags=["solution"]
+def sum_glitches(a, b, n):
+    # p_i = a_i ^ b_i rises at t = 1, so s_i = p_i ^ c_i shows 1 at t = 2; a carry c_i = 1
+    # arrives at t >= 2 (an AND/OR chain) and flips it back one gate delay later. A glitch
+    # on every bit that propagates and receives a carry.
+    count, c = 0, 0
+    for i in range(n):
+        ai, bi = (a >> i) & 1, (b >> i) & 1
+        count += (ai ^ bi) & c
+        c = (ai & bi) | ((ai ^ bi) & c)
+    return count
+
+# %% tags=["stub"]
+def sum_glitches(a, b, n):
+    # YOUR CODE HERE: the number of glitches on s_0 ... s_(n-1), from a, b and n
+    return ...
+
+# %%
+check("01.sum_glitches", sum_glitches)
 
 # %% [markdown]
 # The critical path does not depend on a particular input change: it is the longest chain

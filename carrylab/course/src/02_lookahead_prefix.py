@@ -5,6 +5,16 @@
 # the textbook 4-bit carry-lookahead adder, then the general tool, the **prefix network**,
 # and the trade-offs between the famous ones (depth, number of cells, fanout, wiring).
 # About 35 minutes.
+#
+# **You will be able to:**
+#
+# - compute generate, propagate and the carries of an addition by hand (02.gp_carries)
+# - write every carry as a two-level lookahead formula that waits for no other carry
+#   (02.lookahead_carries)
+# - combine two groups of bits with the associative carry operator (02.carry_combine)
+# - count a prefix network's depth and cells from its construction rule
+#   (02.kogge_stone_stats)
+# - measure a prefix network's wiring congestion, its tracks, from its cells (02.tracks)
 
 # %%
 %matplotlib inline
@@ -13,7 +23,7 @@ import itertools
 import matplotlib.pyplot as plt
 plt.ioff()   # a figure shows once, when a cell ends with it
 from IPython.display import display
-from carrylab.exercises import check, hint
+from carrylab.exercises import check, hint, variant
 from adders import build, ripple_carry, carry_lookahead, prefix_adder
 from adders import prefix
 import viz
@@ -36,12 +46,16 @@ FAST = os.environ.get("CARRYLAB_FAST") == "1"
 # All $g_i$ and $p_i$ are available after one gate delay, in parallel. Only the carries are
 # a chain.
 #
-# **Exercise 02.gp_carries.** By hand (no code): for a = 11 and b = 6 as 4-bit numbers, LSB
-# first, give `g`, `p` (4 entries each) and the carries `c` = $[c_0, c_1, c_2, c_3, c_4]$
-# with $c_0 = 0$.
+# **Exercise 02.gp_carries.** By hand (no code): for the two 4-bit numbers a and b printed
+# below (a = 11 and b = 6, unless your teacher gave you a student id), LSB first, give `g`,
+# `p` (4 entries each) and the carries `c` = $[c_0, c_1, c_2, c_3, c_4]$ with $c_0 = 0$.
+
+# %%
+numbers = variant("02.gp_carries")      # your own numbers: set_student("your id") first
+print(numbers)
 
 # %% tags=["solution"]
-# a = 11 -> [1, 1, 0, 1], b = 6 -> [0, 1, 1, 0]
+# for a = 11 -> [1, 1, 0, 1] and b = 6 -> [0, 1, 1, 0], LSB first
 answer = {"g": [0, 1, 0, 0],
           "p": [1, 0, 1, 1],
           "c": [0, 0, 1, 1, 1]}
@@ -74,6 +88,34 @@ for name, circuit in (("ripple", ripple_carry(4)), ("cla", carry_lookahead(4))):
     st = circuit.stats()
     print(f"{name:7s} gates {st['gates']:3d}  depth {st['depth']}  max fanout {st['max_fanout']}")
 viz.draw_circuit(carry_lookahead(4))
+
+# %% [markdown]
+# **Exercise 02.lookahead_carries.** Extend the four formulas to any width. Write
+# `lookahead_carries(g, p, c0)` for lists `g`, `p` of n flags (LSB first) and the carry in
+# `c0`, returning $[c_1, \dots, c_n]$, each carry written out like the formulas above: an
+# OR of AND terms of g, p and c0, never computed from another carry. Combine flags with
+# `&` and `|` only: after trying every input up to 4 bits, the checker calls your function
+# with symbols in place of the flags and reads each carry's formula, so a ripple loop
+# (an OR feeding an AND) is refused.
+
+# %% tags=["solution"]
+def lookahead_carries(g, p, c0):
+    carries = []
+    for i in range(len(g)):
+        c, run = g[i], p[i]              # run: the AND of p_i ... p_j, growing downwards
+        for j in range(i - 1, -1, -1):
+            c = c | (run & g[j])
+            run = run & p[j]
+        carries.append(c | (run & c0))
+    return carries
+
+# %% tags=["stub"]
+def lookahead_carries(g, p, c0):
+    # YOUR CODE HERE: one OR of AND terms per carry, from g, p and c0 only
+    return ...
+
+# %%
+check("02.lookahead_carries", lookahead_carries)
 
 # %% [markdown]
 # ## 3. Multi-level lookahead: groups of groups
@@ -156,8 +198,9 @@ for ax, name in zip(axes.flat, ("serial", "sklansky", "kogge-stone", "brent-kung
 fig
 
 # %% [markdown]
-# Step through one network level by level. After level k, the columns in colour know their
-# full prefix, i.e. their carry.
+# Step through one network level by level. Levels not yet applied are drawn faint. After
+# level k, a column whose output square (bottom row) is filled grey knows its full prefix,
+# i.e. its carry; an open square does not yet.
 
 # %%
 from viz.widgets import scan_stepper
@@ -173,6 +216,60 @@ scan_stepper(prefix.kogge_stone(16)).widget
 # * **cells**: how many combine cells, i.e. area and energy;
 # * **max fanout**: how many cells one output must drive (high fanout is slow);
 # * **tracks**: how many wires run side by side across a level (wiring congestion).
+#
+# **Exercise 02.kogge_stone_stats.** Kogge-Stone's level k (k = 0, 1, ...) has a cell at
+# every position $i \ge 2^k$, combining position i with position $i - 2^k$, and it stops
+# when every position reaches position 0. Write `ks_stats(n)` returning `(depth, cells)`
+# for n a power of two, from that rule alone (the checker compares it with the library's
+# networks up to n = 1024 and refuses a function that asks the library). The 16-bit
+# network drawn above is one case to check your counting on.
+
+# %% tags=["solution"]
+def ks_stats(n):
+    depth = n.bit_length() - 1                 # log2 n levels: 2^depth = n
+    cells = sum(n - 2**k for k in range(depth))
+    return depth, cells
+
+# %% tags=["stub"]
+def ks_stats(n):
+    # YOUR CODE HERE: (depth, cells) for n = 2, 4, 8, ...
+    return ...
+
+# %%
+check("02.kogge_stone_stats", ks_stats)
+
+# %% [markdown]
+# **Exercise 02.tracks.** A network is stored as its levels, each a tuple of cells
+# `(i, j)`: `prefix.kogge_stone(4).levels` is `(((1, 0), (2, 1), (3, 2)), ((2, 0), (3, 1)))`.
+# Within a level, position j sends one sideways wire to all the cells that read it, so it
+# runs from j to the farthest of them and passes over the gaps between positions j and
+# j + 1, ..., up to i − 1 and i. The **tracks** of a network are the most wires passing
+# over one gap in one level. Write `tracks(levels)` returning that number (0 for a network
+# without cells). In the pictures above, Kogge-Stone's last level on 16 bits runs 8 wires
+# side by side; every level of Sklansky needs one. The checker compares with the library
+# on the classic networks of several widths and on Harris's hybrids below.
+
+# %% tags=["solution"]
+def tracks(levels):
+    best = 0
+    for level in levels:
+        reach = {}                         # source j -> the farthest cell reading it
+        for i, j in level:
+            reach[j] = max(reach.get(j, j), i)
+        for x in range(max(reach.values(), default=0)):    # the gap between x and x + 1
+            best = max(best, sum(1 for j, i in reach.items() if j <= x < i))
+    return best
+
+# %% tags=["stub"]
+def tracks(levels):
+    # YOUR CODE HERE: the most wires over one gap, over all levels
+    return ...
+
+# %%
+check("02.tracks", tracks)
+
+# %% [markdown]
+# Now the whole family on 32 bits:
 
 # %%
 n = 32
@@ -182,23 +279,10 @@ for name in prefix.NETWORKS:
     print(f"{name:15s} {st['depth']:5d} {st['cells']:6d} {st['max_fanout']:7d} {st['tracks']:7d}")
 
 # %% [markdown]
-# Sklansky is shallow and small but one cell drives half the bits; Kogge-Stone is shallow
-# with fanout 2 but needs many cells and many long wires; Brent-Kung is small and tidy but
-# nearly twice as deep.
-#
-# **Exercise 02.kogge_stone_32.** Without the table: Kogge-Stone's level k (k = 0, 1, ...)
-# has a cell at every position $i \ge 2^k$, combining position i with position $i - 2^k$.
-# How deep is it for n = 32, and how many cells does it have?
-
-# %% tags=["solution"]
-ks32 = {"depth": 5, "cells": sum(32 - 2**k for k in range(5))}
-
-# %% tags=["stub"]
-# YOUR CODE HERE
-ks32 = {"depth": ..., "cells": ...}
-
-# %%
-check("02.kogge_stone_32", ks32)
+# Sklansky is as shallow as Kogge-Stone with far fewer cells, but one cell drives half the
+# bits; Kogge-Stone keeps the fanout at 2 but needs the most cells and many long wires;
+# Brent-Kung needs fewer cells than any other network but the serial chain, with fanout 2
+# and one track, but is nearly twice as deep.
 
 # %% [markdown]
 # ## 7. Harris's taxonomy: a whole family between the extremes
@@ -238,6 +322,18 @@ viz.plot_architecture_trends(rows)
 # block for both possible incoming carries, then pick one) and carry-skip (let a carry jump
 # over a block whose bits all propagate).
 #
+# Carry-skip's line lies above ripple's in the depth plot. Its depth counts a carry that
+# ripples through every block. A block passes an incoming carry on only when all its bits
+# propagate, and then the skip gate takes it past the block, so one might expect that
+# long path to be a **false path**, one no input change ever makes a signal travel, and
+# the depth to overstate the delay. An event-driven simulation (notebook 01) tells:
+
+# %%
+from carrylab import demos
+
+print(demos.carry_skip_sentence(demos.carry_skip_timing(16)))
+
+# %% [markdown]
 # ## Summary
 #
 # * $g$ and $p$ are local; only carries form a chain.

@@ -4,6 +4,16 @@
 # **Goal.** Understand what a recurrent neural network computes, build one by hand that
 # adds binary numbers exactly, train one to add from examples, and look inside its hidden
 # state to find the carry. About 35 minutes.
+#
+# **You will be able to:**
+#
+# - compute one step of an Elman RNN with NumPy (03.elman_step)
+# - choose the weights of a threshold unit that remembers a 1 or computes the carry
+#   (03.running_or, 03.carry_unit)
+# - add binary numbers with threshold units run step by step, an RNN wired by hand
+#   (03.serial_add)
+# - find the hidden unit of a trained RNN that holds the carry, by correlation
+#   (03.find_carry_unit)
 
 # %%
 %matplotlib inline
@@ -90,11 +100,44 @@ check("03.carry_unit", carry_unit)
 # ## 3. The hand-wired serial adder
 #
 # The carry unit alone gives the carries; the sum bit needs a little more. `rnn.wiring`
-# builds a real tanh Elman RNN with three hidden units: unit k is on when at least k of
-# $a_t, b_t, c_t$ are 1. Unit 2 *is* the carry, fed back as the state; the sum bit is
+# builds a real tanh Elman RNN with three hidden units $u_1, u_2, u_3$, named by their
+# threshold: $u_k$ is on when at least k of $a_t, b_t, c_t$ are 1. $u_2$ *is* the carry,
+# fed back as the state; the sum bit is
 # "odd number of ones" $= [\ge 1] - [\ge 2] + [\ge 3]$, a linear readout. A gain of 20 makes
 # tanh steep enough that the values stay within $10^{-8}$ of ±1 however long the numbers
 # are.
+#
+# **Exercise 03.serial_add.** Build that adder yourself from threshold units (0/1 instead
+# of ±1). Write `serial_add(a_bits, b_bits)` (bit lists, LSB first, both n long) returning
+# the n + 1 bits of a + b: the sum bits, then the carry out. Loop over t keeping one state
+# h, the carry (0 before bit 0); at each step three threshold units $u_1, u_2, u_3$ read
+# $a_t, b_t, h$, the sum bit is the readout $u_1 - u_2 + u_3$, and $u_2$ becomes the new
+# h. Use weighted sums and comparisons (`+ - * /`, `>`): no bit operators, no `%`. The
+# checker tries every pair of numbers up to 4 bits and a few of 16 and 64 bits.
+
+# %% tags=["solution"]
+def serial_add(a_bits, b_bits):
+    h, out = 0, []
+    for a, b in zip(a_bits, b_bits):
+        u1, u2, u3 = (int(a + b + h - k + 0.5 > 0) for k in (1, 2, 3))   # [at least k ones]
+        out.append(u1 - u2 + u3)
+        h = u2
+    return out + [h]
+
+# %% tags=["stub"]
+def serial_add(a_bits, b_bits):
+    h, out = 0, []
+    # YOUR CODE HERE: three threshold units a step; append each sum bit, keep u2 as h
+    return ...
+
+# %%
+check("03.serial_add", serial_add)
+
+# %% [markdown]
+# The library's version, with tanh units and the carry held as ±1. In code, hidden units
+# are numbered from 0, as NumPy numbers rows, and this notebook numbers them so
+# everywhere: unit 0 (row 0 of `W_ih`) is $u_1$, unit 1 is $u_2$, the carry (the one
+# column of `W_hh` that is not zero), and unit 2 is $u_3$.
 
 # %%
 from rnn.wiring import serial_adder_rnn, run_serial_adder, rnn_add
@@ -117,19 +160,24 @@ print(rnn_add(2**200 - 1, 1, n_bits=200) == 2**200)
 # Instead of setting weights, let a network learn them from examples. The task
 # `binary_addition` gives sequences of bit pairs $x_t = (a_t, b_t)$, LSB first, plus one
 # extra step of (0, 0) at the end; the target at step t is the sum bit $s_t$, and at the
-# last step the carry out. A quarter of the examples have long carry chains planted in
-# them, because random numbers rarely carry far.
+# last step the carry out. A quarter of the examples have a carry chain of random length
+# planted in them, because random numbers rarely carry far.
 #
 # Training adjusts all weights a little at a time to reduce the error (gradient descent
-# with the Adam optimiser); one **epoch** is one pass over the training examples. We use
-# 8-bit numbers, 8 hidden units and a few thousand examples: seconds on a laptop.
+# with the Adam optimiser); one **epoch** is one pass over the training examples. The
+# settings come from `carrylab.demos`, which the tour uses too; the test suite trains
+# them over ten seeds and checks that at least nine of them earn the sentences this
+# notebook prints about its own run.
 
 # %%
-from rnn.tasks import binary_addition
-from rnn.train import TrainConfig, fit, evaluate, load_model
+from rnn.train import load_model
+from carrylab import demos
 
-n_train = 1000 if FAST else 3000
-task = binary_addition(n_bits=8, n_train=n_train, n_valid=300, n_test=1000, seed=0)
+demo = demos.ELMAN
+print(f"{demo.task_args['n_bits']}-bit numbers, {demo.hidden} hidden units, "
+      f"{demo.task_args['n_train']} training examples, {demo.epochs} epochs, learning rate "
+      f"{demo.lr:g}, batches of {demo.batch_size}")
+task = demos.make_task(demo, seed=0)
 x, y = task.train.groups[0]
 print("x", x.shape, "(examples, steps, features)   y", y.shape)
 print("first example: a bits", x[0, :, 0].astype(int), " b bits", x[0, :, 1].astype(int),
@@ -138,11 +186,11 @@ print("first example: a bits", x[0, :, 0].astype(int), " b bits", x[0, :, 1].ast
 # %%
 run_dir = tempfile.TemporaryDirectory(prefix="carrylab-rnn-")   # removed when the kernel stops
 out_dir = run_dir.name
-config = TrainConfig(model="rnn", task="binary-add", hidden=8, epochs=12, lr=1e-2, clip=1.0,
-                     batch_size=32, seed=1,
-                     task_args={"n_bits": 8, "n_train": n_train, "n_valid": 300, "n_test": 1000})
-result = fit(config, out_dir, progress=False, task=task)
+result = demos.train(demo, out_dir, seed=0, task=task, log=print)
 print("test:", {k: round(v, 4) for k, v in result["test"].items() if isinstance(v, float)})
+wide = demos.wide_accuracy(out_dir, seed=0)
+print(f"Trained and tested in {demos.seconds_phrase(result['seconds'])} on this machine.")
+print(demos.elman_sentence(result["test"]["number_accuracy"], wide, demo))
 
 # %% [markdown]
 # `number_accuracy` is the fraction of test additions with *every* bit right. Plot the
@@ -165,22 +213,41 @@ fig
 # line: near ±1 means the unit *is* the carry (up to sign), near 0 means it is unrelated.
 # `model.body` is the recurrent part of the trained network, without the output layer; its
 # `forward` returns every hidden state. We drop the last step (the extra (0, 0) input).
+#
+# **Exercise 03.find_carry_unit.** First write the search itself. `hs` is an array of
+# hidden states, one row per (example, bit) and one column per unit, shape (N, H); `carry`
+# holds the true carry of each row (0 or 1), shape (N,). Write
+# `find_carry_unit(hs, carry)` returning `(unit, sign)`: the unit that follows the carry
+# most closely along a straight line, and +1 if it is high when the carry is 1, −1 if it is
+# low. The checker tries made-up states where the carry unit may be negated, or tiny next
+# to a large unit that follows the carry less closely. The cell after the check runs the
+# same search on the trained network.
+
+# %% tags=["solution"]
+def find_carry_unit(hs, carry):
+    corr = [np.corrcoef(hs[:, j], carry)[0, 1] for j in range(hs.shape[1])]
+    best = int(np.argmax(np.abs(corr)))             # -0.95 follows as closely as +0.95
+    return best, int(np.sign(corr[best]))
+
+# %% tags=["stub"]
+def find_carry_unit(hs, carry):
+    # YOUR CODE HERE: one number per unit, then the best unit and its sign
+    return ...
+
+# %%
+check("03.find_carry_unit", find_carry_unit)
 
 # %%
 model, _, _, _ = load_model(out_dir)
 xt, yt = task.test.groups[0]
 h = model.body.forward(xt.astype(model.dtype))        # (examples, steps, hidden)
 a_t, b_t = xt[:, :-1, 0].astype(int), xt[:, :-1, 1].astype(int)
-carry = np.zeros_like(a_t)                             # carry out of bit t
-c = np.zeros(len(a_t), dtype=int)
-for t in range(a_t.shape[1]):
-    c = (a_t[:, t] & b_t[:, t]) | ((a_t[:, t] ^ b_t[:, t]) & c)
-    carry[:, t] = c
+carry = demos.carry_trace(a_t, b_t)                    # (examples, bits): carry out of bit t
 hs = h[:, :-1, :].reshape(-1, h.shape[-1])             # (examples * bits, hidden)
 corr = np.array([np.corrcoef(hs[:, j], carry.ravel())[0, 1] for j in range(hs.shape[1])])
 print("correlation of each hidden unit with the carry:", np.round(corr, 2))
 best = int(np.nanargmax(np.abs(corr)))
-print(f"unit {best} is the carry, correlation {corr[best]:+.3f}")
+print(f"unit {best} (numbered from 0) follows the carry most closely, correlation {corr[best]:+.3f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
@@ -192,9 +259,15 @@ ax.legend()
 fig
 
 # %% [markdown]
-# Two well-separated humps: one unit has learned to hold the carry, like unit 2 of the
-# hand-wired network. (Which unit, and its sign, depends on the random start.)
-#
+# If that unit holds the carry, its two histograms do not overlap: every state with carry 1
+# lies on one side of every state with carry 0. In the hand-wired network such a unit is
+# unit 1 ($u_2$); in a trained one, which unit it is, and its sign, depends on the random
+# start. What this run shows:
+
+# %%
+print(demos.carry_unit_sentence(best, corr[best], demos.carry_gap(hs[:, best], carry.ravel())))
+
+# %% [markdown]
 # ## Summary
 #
 # * An Elman RNN updates a hidden state from the input and the previous state.

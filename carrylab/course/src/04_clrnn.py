@@ -6,6 +6,13 @@
 # field**), check that hand-set weights turn it into an exact Kogge-Stone adder, and train
 # it on binary addition with a receptive field longer, then shorter, than the carry
 # chains. About 35 minutes.
+#
+# **You will be able to:**
+# - compute a causal dilated convolution, the building block of the carry module
+#   (04.causal_conv)
+# - say exactly which input steps the carry $c_t$ depends on, and how many
+#   (04.receptive_cone, 04.receptive_field)
+# - choose how many levels a CL-RNN needs to see a whole n-bit addition (04.levels_needed)
 
 # %%
 %matplotlib inline
@@ -38,17 +45,46 @@ FAST = os.environ.get("CARRYLAB_FAST") == "1"
 # then every $h_t$, can be computed for all t at the same time: the depth is $L + 1$
 # instead of T.
 #
+# **Exercise 04.causal_conv.** One level with one input and one output channel, no bias
+# and no ReLU. For a sequence `x` of T numbers, a kernel `w` of k numbers and a dilation
+# `d`, write `causal_conv(x, w, d)` returning the T outputs
+# $y_t = \sum_{m=0}^{k-1} w_m\, x_{t - m d}$, where inputs before step 0 count as 0 (the
+# *zero padding* that keeps the output as long as the input). The checker compares with
+# its own loop for several k, d and T, a dilation longer than the sequence included.
+# (PyTorch, and the layers in `rnn`, store the same taps the other way round: their last
+# tap multiplies $x_t$.)
+
+# %% tags=["solution"]
+def causal_conv(x, w, d):
+    x = np.asarray(x, dtype=float)
+    T = len(x)
+    y = np.zeros(T)
+    for m in range(len(w)):
+        s = m * d                        # tap m looks s steps back
+        if s < T:
+            y[s:] += w[m] * x[:T - s]    # steps before s would read the padding: 0
+    return y
+
+# %% tags=["stub"]
+def causal_conv(x, w, d):
+    # YOUR CODE HERE
+    return ...
+
+# %%
+check("04.causal_conv", causal_conv)
+
+# %% [markdown]
 # The price: $c_t$ can only see a window of recent inputs, $x_{t-R+1} \dots x_t$. R is the
 # **receptive field**. Below, the tree of connections behind one output for k = 2,
 # L = 3.
 
 # %%
-viz.receptive_field(kernel_size=2, levels=3)
+viz.receptive_field(kernel_size=2, levels=3, formula=False)   # the formula is exercise 04.receptive_field
 
 # %% [markdown]
 # Compare how long each model waits. In the stepper, one click is one "parallel step":
 # everything whose inputs are ready is computed at once. The Elman RNN finishes one state
-# per click; the CL-RNN finishes them all after $L + 1$ clicks.
+# per click; count the clicks the CL-RNN needs, and ask whether they grow with T.
 
 # %%
 from viz.widgets import sequence_stepper
@@ -72,23 +108,54 @@ def receptive_field(k, L):
 check("04.receptive_field", receptive_field)
 
 # %% [markdown]
+# R counts the input steps; which ones are they? Walk down the tree from $c_t$: a unit at
+# step $\tau$ of a level with dilation d reads steps $\tau, \tau - d, \dots, \tau - (k-1)d$
+# of the level below. Near the start some of those steps are the zero padding, not
+# inputs; and dilations other than 1, 2, 4, ... need not reach every step in between.
+#
+# **Exercise 04.receptive_cone.** Write `inputs_seen(t, k, dilations)`: the set of input
+# steps $c_t$ depends on, for kernel size k and one dilation per level, first level first
+# (`[1, 2, 4]` is the module drawn above). Leave out steps below 0. The checker tries
+# several kernels and dilation lists, some of which leave holes (such as `[1, 4]`).
+
+# %% tags=["solution"]
+def inputs_seen(t, k, dilations):
+    steps = {t}
+    for d in reversed(dilations):        # from the last level down to the inputs
+        steps = {s - m * d for s in steps for m in range(k)}
+    return {s for s in steps if s >= 0}
+
+# %% tags=["stub"]
+def inputs_seen(t, k, dilations):
+    # YOUR CODE HERE
+    return ...
+
+# %%
+check("04.receptive_cone", inputs_seen)
+
+# %% [markdown]
 # Note a difference from a real adder: the carry *into* bit t depends only on bits
 # **below** t, but $c_t$ here also sees $x_t$ itself. The network can learn to ignore it.
 #
-# **Exercise 04.levels_for_16_bits.** A binary-addition sequence for n-bit numbers has
-# n + 1 steps (the last one, fed (0, 0), outputs the carry out). The output at the last
-# step depends on every step. With k = 2, how many levels L does the carry module need
-# for n = 16?
+# **Exercise 04.levels_needed.** A binary-addition sequence for n-bit numbers has n + 1
+# steps (the last one, fed (0, 0), outputs the carry out). The output at the last step
+# depends on every step. With k = 2, write `levels_needed(n_bits)`: the fewest levels L
+# whose carry module sees all of them, for any width n.
 
 # %% tags=["solution"]
-levels_16 = 5        # R = 2**L must reach 17 steps: 2**4 = 16 is one short
+def levels_needed(n_bits):
+    L = 0
+    while 2**L < n_bits + 1:     # with k = 2, R = 2**L must reach all n + 1 steps
+        L += 1
+    return L
 
 # %% tags=["stub"]
-# YOUR CODE HERE
-levels_16 = ...
+def levels_needed(n_bits):
+    # YOUR CODE HERE
+    return ...
 
 # %%
-check("04.levels_for_16_bits", levels_16)
+check("04.levels_needed", levels_needed)
 
 # %% [markdown]
 # ## 2. A hand-wired Kogge-Stone CL-RNN
@@ -116,35 +183,32 @@ print("65535 + 1 =", clrnn_add(65535, 1, 16, model=model))
 # %% [markdown]
 # ## 3. Training a CL-RNN to add
 #
-# Now let a CL-RNN learn. Settings that work on 8-bit numbers: hidden size 32, kernel 2,
-# 4 levels (R = 16, more than the 9 steps of a sequence), 4000 training examples, 16
-# epochs, learning rate $5\cdot10^{-3}$ (divided by 10 when the validation loss stops
-# improving: `plateau=True`), gradient clipping 1.0, batches of 32, seed 1. Seconds to a
-# minute on a laptop. (If it is much slower, the linear-algebra library is probably running
-# several threads that compete for busy cores: start Jupyter with
-# `OPENBLAS_NUM_THREADS=1 jupyter lab` for these small matrices.) Then the same with 2 levels (R = 4): it
-# cannot see far enough back to follow a long carry chain.
+# Now let a CL-RNN learn 8-bit additions, twice: with 4 levels (R = 16, more than the 9
+# steps of a sequence) and with 2 levels (R = 4), too few to see back along a long carry
+# chain. The settings come from `carrylab.demos`, where the tour takes them too (and the
+# test suite, which trains both over ten seeds and checks that at least nine of them
+# show what the sentences below the plot say for this run).
 #
 # `accuracy_by_chain` groups the test additions by their **longest carry chain**: how many
 # positions the longest carry has to travel. A model whose window is shorter than the
 # chain can only guess.
 
 # %%
-from rnn.tasks import binary_addition
-from rnn.train import TrainConfig, fit
+from carrylab import demos
 
-task_args = {"n_bits": 8, "n_train": 4000, "n_valid": 300, "n_test": 1000}
-task = binary_addition(seed=0, **task_args)
+d = demos.CLRNN
+print(f"hidden size {d.hidden}, kernel {d.kernel_size}, {d.task_args['n_train']} training "
+      f"examples of {d.task_args['n_bits']} bits, {d.epochs} epochs, learning rate {d.lr:g}"
+      f"{' (divided by 10 when the validation loss stops improving)' if d.plateau else ''}, "
+      f"gradient clipping {d.clip:g}, batches of {d.batch_size}, seed 0")
 results = {}
 run_dir = tempfile.TemporaryDirectory(prefix="carrylab-clrnn-")   # removed when the kernel stops
-for levels in (4, 2):
-    config = TrainConfig(model="clrnn", task="binary-add", task_args=task_args, hidden=32,
-                         kernel_size=2, levels=levels, lr=5e-3, clip=1.0, batch_size=32,
-                         epochs=16, plateau=True, seed=1)
-    out = fit(config, Path(run_dir.name) / f"levels{levels}", progress=False, task=task, log=None)
-    results[levels] = out["test"]
-    print(f"levels {levels} (R = {viz.receptive_field_size(2, levels):2d}): whole-number accuracy "
-          f"{out['test']['number_accuracy']:.3f}")
+for demo in (demos.CLRNN, demos.CLRNN_SHORT):
+    out = demos.train(demo, Path(run_dir.name) / f"levels{demo.levels}", seed=0)
+    results[demo.levels] = out["test"]
+    print(f"L = {demo.levels} (R = {demos.receptive_field(demo):2d}): whole-number accuracy "
+          f"{out['test']['number_accuracy']:.3f}, trained and tested in "
+          f"{demos.seconds_phrase(out['seconds'])}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
@@ -152,41 +216,45 @@ for levels, res in results.items():
     chains = sorted(res["accuracy_by_chain"], key=int)
     ax.plot([int(c) for c in chains], [res["accuracy_by_chain"][c]["accuracy"] for c in chains],
             "o-", label=f"L = {levels}, R = {viz.receptive_field_size(2, levels)}")
-ax.axvline(viz.receptive_field_size(2, 2), color="grey", ls=":", label="R of L = 2")
+ax.axvline(demos.receptive_field(demos.CLRNN_SHORT), color="grey", ls=":",
+           label=f"chain = R of L = {demos.CLRNN_SHORT.levels}")
 ax.set(xlabel="longest carry chain in the example", ylabel="whole-number accuracy",
        ylim=(-0.05, 1.05))
 ax.legend()
 fig
 
 # %% [markdown]
-# With R = 4 the model is right while chains are short and falls towards guessing beyond
-# its window; with R = 16 it covers every chain of an 8-bit addition. (The last point,
-# chain 9, is special: every bit propagates and none generates, so there is no carry at
-# all, and "no carry in sight, so no carry" happens to be right.)
-#
-# ## 4. The paper's music results
-#
-# The authors test the CL-RNN on polyphonic music (JSB Chorales: predict which of 88 piano
-# keys sound in the next time step; the score is the negative log-likelihood per frame,
-# lower is better). The numbers below are read from a results file of this project if
-# someone has run the benchmark, else they are the authors' own logged results.
+# What this run shows, in words written from its numbers. The last point of the plot, a
+# chain of 9, is special: every bit propagates and none generates, so there is no carry
+# at all, and "no carry in sight, so no carry" is the right answer there.
 
 # %%
-here = Path.cwd().resolve()          # notebooks/ or notebooks/solutions/
-root = next((p for p in (here, *here.parents) if (p / "pyproject.toml").exists()), here)
-found = [p for p in (root / "benchmarks" / "RESULTS.md", root / "benchmarks" / "paper_results.md",
-                     root / "runs" / "paper" / "paper_results.md") if p.exists()]
-if found:
-    display(Markdown(f"From `{found[0].relative_to(root)}`:\n\n" + found[0].read_text()))
-else:
-    display(Markdown(
-        "No local results yet; the authors' numbers (test NLL per frame):\n\n"
-        "| model | JSB Chorales | Nottingham |\n|---|---|---|\n"
-        "| CL-RNN | 8.565 | 2.776 |\n| LSTM | 8.442 | 3.567 |\n| RNN | 8.707 | 3.506 |\n"
-        "| reduced TCN | 9.158 | – |\n"))
+for demo in (demos.CLRNN, demos.CLRNN_SHORT):
+    print(demos.clrnn_sentence(results[demo.levels], demo))
+short, steps = demos.CLRNN_SHORT, demos.CLRNN_SHORT.task_args["n_bits"] + 1
+no_carry = results[short.levels]["accuracy_by_chain"].get(str(steps))
+if no_carry:
+    print(f"On the {no_carry['count']} sums with a chain of {steps} (no carry at all) the "
+          f"R = {demos.receptive_field(short)} model got {no_carry['accuracy']:.1%} right.")
 
 # %% [markdown]
-# To produce your own (a few minutes per model on a laptop; the data file is not shipped):
+# ## 4. The paper's music results
+#
+# The authors test the CL-RNN on polyphonic music (JSB Chorales and Nottingham: predict
+# which of 88 piano keys sound in the next time step; the score is the negative
+# log-likelihood per frame, lower is better). The table holds the numbers they logged and
+# carrylab's own models trained on JSB Chorales with their hyperparameters; `rnn.paper`
+# says where each number comes from.
+
+# %%
+from rnn import paper
+
+display(Markdown(paper.table_markdown()))
+print(paper.summary())
+
+# %% [markdown]
+# To produce your own (the data file is not shipped; `reproduce_paper.py` is in the
+# repository's `benchmarks/` folder):
 #
 # ```bash
 # carrylab train --model clrnn --task jsb --data ../shared/data/JSB_Chorales.mat \

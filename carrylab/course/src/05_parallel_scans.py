@@ -5,6 +5,16 @@
 # carry operator of notebook 02 and the composition of affine maps, which computes every
 # hidden state of a *linear* RNN. Then see how DEER extends this to a nonlinear RNN with
 # Newton's method, and count its iterations. About 30 minutes.
+#
+# **You will be able to:**
+# - write a linear recurrence as a loop and as a composition of affine maps
+#   (05.linear_loop, 05.affine_combine)
+# - run any prefix network with any associative combine: one topology, two algebras
+#   (05.network_scan)
+# - tell whether a network combines some element twice, and why only an idempotent
+#   operator tolerates that (05.overlap)
+# - linearise one Elman step around a guess, the step DEER repeats in every Newton
+#   iteration (05.deer_linearise)
 
 # %%
 %matplotlib inline
@@ -123,6 +133,33 @@ from viz.widgets import scan_stepper
 scan_stepper(prefix.kogge_stone(8), labels="rnn").widget
 
 # %% [markdown]
+# **Exercise 05.network_scan.** Write your own `scans.scan`: `run_network(network,
+# values, combine)` runs the cells of `network.levels` (a tuple of levels, each a tuple of
+# cells `(i, j)`: position i becomes `combine(x[i], x[j])`, its own value being `hi`, the
+# later group) on the list `values`, and returns the list of all n prefixes. Every cell of a level
+# reads the values the level before left. Do not call `network.evaluate` or `rnn.scan`.
+# The checker runs several networks with three combines: string concatenation (which
+# shows exactly which elements each prefix holds), affine maps and the carry operator.
+
+# %% tags=["solution"]
+def run_network(network, values, combine):
+    x = list(values)
+    for level in network.levels:
+        new = list(x)                    # every cell reads x, the previous level's values
+        for i, j in level:
+            new[i] = combine(x[i], x[j])
+        x = new
+    return x
+
+# %% tags=["stub"]
+def run_network(network, values, combine):
+    # YOUR CODE HERE
+    return ...
+
+# %%
+check("05.network_scan", run_network)
+
+# %% [markdown]
 # One difference between the algebras matters. The carry operator is **idempotent**:
 # combining a group with itself changes nothing, so networks whose groups overlap (such as
 # Knowles's) are fine for carries. Affine composition is not idempotent (applying a step
@@ -137,6 +174,38 @@ except ValueError as err:
     print("affine scan with Knowles: ValueError:", err)
 
 # %% [markdown]
+# How does a scan tell? Follow what each position holds: at the start position i holds
+# element i alone, and after every level it holds a run of consecutive elements, from i
+# down to some lowest element `lo[i]`. A cell `(i, j)` joins the run of position i to the
+# run of position j; the two runs overlap when they share an element, which the combine
+# then counts twice.
+#
+# **Exercise 05.overlap.** Write `has_overlap(network)`: `True` if some cell of the
+# network joins two overlapping runs, else `False`. Do not use `network.overlapping` or
+# `network.groups()`. The checker tries every network of `adders.prefix` at several
+# widths, Knowles networks with other lanes, and small hand-made networks.
+
+# %% tags=["solution"]
+def has_overlap(network):
+    lo = list(range(network.n))          # position i holds elements i down to lo[i]
+    for level in network.levels:
+        new = list(lo)
+        for i, j in level:
+            if j >= lo[i]:               # j's run reaches into i's
+                return True
+            new[i] = lo[j]
+        lo = new
+    return False
+
+# %% tags=["stub"]
+def has_overlap(network):
+    # YOUR CODE HERE
+    return ...
+
+# %%
+check("05.overlap", has_overlap)
+
+# %% [markdown]
 # ## 3. DEER: a nonlinear RNN by Newton's method
 #
 # An Elman RNN, $h_t = \tanh(W_{ih} x_t + W_{hh} h_{t-1} + b)$, is not linear, so no exact
@@ -148,6 +217,29 @@ except ValueError as err:
 #
 # T iterations are always exact (after iteration k, the first k states are right), so
 # DEER only pays off when it converges in far fewer.
+#
+# **Exercise 05.deer_linearise.** One Elman step is the function
+# $f(h) = \tanh(W_{ih} x + W_{hh} h + b)$ of the previous state. Near a guess $\bar h$ it
+# is almost the straight line $f(h) \approx f(\bar h) + J (h - \bar h) = J h + r$, where
+# $J_{km} = \partial f_k / \partial h_m$ at $\bar h$ and $r = f(\bar h) - J \bar h$. Write
+# `linearise(x, h_prev, W_ih, W_hh, b)` returning `(J, r)` for the guess
+# $\bar h$ = `h_prev`: J of shape (H, H), r of shape (H,). (Recall
+# $\tanh'(z) = 1 - \tanh(z)^2$.) The checker compares with its own derivative for several
+# sizes H and I.
+
+# %% tags=["solution"]
+def linearise(x, h_prev, W_ih, W_hh, b):
+    f = np.tanh(W_ih @ x + W_hh @ h_prev + b)     # (H,) the step at the guess
+    J = (1 - f**2)[:, None] * W_hh                # (H, 1) * (H, H): row k times tanh'(z_k)
+    return J, f - J @ h_prev
+
+# %% tags=["stub"]
+def linearise(x, h_prev, W_ih, W_hh, b):
+    # YOUR CODE HERE: return J, r
+    return ...
+
+# %%
+check("05.deer_linearise", linearise)
 
 # %%
 from rnn.deer import deer_elman, elman_serial
@@ -176,11 +268,21 @@ ax.legend()
 fig
 
 # %% [markdown]
-# Newton converges very fast once the guess is close (the residual squares each time),
-# so a handful of iterations of depth $O(\log T)$ each can replace T serial steps. With
-# strong recurrent weights (long memory) it needs more iterations. Each iteration does
-# much more arithmetic than a serial step ($H^3$ matrix products instead of $H^2$), so
-# DEER trades work for depth.
+# Newton converges very fast once the guess is close: near the end of each line the
+# residual roughly squares from one iteration to the next. Then a few iterations of depth
+# $O(\log T)$ each can replace T serial steps; how few depends on the weights. Each
+# iteration does much more arithmetic than a serial step ($H^3$ matrix products instead
+# of $H^2$), so DEER trades work for depth. This run:
+
+# %%
+counts = [res.iterations for _, res in rows]
+print("Newton iterations for T = " + f"{T}: " + ", ".join(
+    f"{n} at scale {scale}" for (scale, _), n in zip(rows, counts)) + ".")
+if all(a < b for a, b in zip(counts, counts[1:])):
+    print("The stronger the recurrent weights (the longer the memory), the more iterations.")
+else:
+    print("Here the count does not grow steadily with the weight scale.")
+print(f"The most, {max(counts)}, is {max(counts) / T:.0%} of the {T} serial steps.")
 #
 # ## Summary
 #

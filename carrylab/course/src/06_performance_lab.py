@@ -6,6 +6,14 @@
 # gates), and **serial against parallel RNNs** (an Elman RNN must walk through time; a
 # CL-RNN computes all steps at once). Sizes are small so every cell runs in seconds; the
 # numbers depend on your machine and on what else it is doing. About 25 minutes.
+#
+# **You will be able to:**
+# - evaluate 64 gates with one bitwise instruction on a machine word (06.word_full_adder)
+# - pack test vectors into words, 64 to a word, the layout of a bit-parallel simulator
+#   (06.pack_vectors)
+# - count what must wait for what in an Elman RNN and in a CL-RNN (06.parallel_steps)
+# - predict the steps of a prefix network on P processors, and when a scan can beat the
+#   loop (06.processor_steps)
 
 # %%
 %matplotlib inline
@@ -56,6 +64,33 @@ def word_full_adder(a, b, cin):
 check("06.word_full_adder", word_full_adder)
 
 # %% [markdown]
+# Where do those words come from? Test vectors usually arrive one per row, and must be
+# turned sideways first.
+#
+# **Exercise 06.pack_vectors.** `bits` is an (N, n) `uint8` array of 0s and 1s: row v
+# holds the n bits of test vector v. Write `pack(bits)` returning the
+# (n, ceil(N / 64)) `uint64` array `words` in which bit r of `words[i, w]` is bit i of
+# vector 64 w + r; lanes with no vector (N = 65 leaves 63 in the last word) are 0. Row i
+# is then the wire of bit i for every vector. The checker tries N from 1 to 200 against
+# its own packing.
+
+# %% tags=["solution"]
+def pack(bits):
+    N, n = bits.shape
+    words = np.zeros((n, (N + 63) // 64), dtype=np.uint64)
+    for v in range(N):                   # vector v: word v // 64, lane v % 64
+        words[:, v // 64] |= bits[v].astype(np.uint64) << np.uint64(v % 64)
+    return words
+
+# %% tags=["stub"]
+def pack(bits):
+    # YOUR CODE HERE
+    return ...
+
+# %%
+check("06.pack_vectors", pack)
+
+# %% [markdown]
 # Now a whole 32-bit Kogge-Stone adder. `evaluate` runs one vector through the gates in
 # Python; `simulate` runs a batch through compiled, bit-sliced code. (The first call of
 # `simulate` compiles; we time later calls.)
@@ -86,19 +121,22 @@ print(f"simulate (bit-sliced, compiled): {1 / t_sim:12,.0f} vectors/s  ({t_eval 
 # L + 1 large operations, each over all T steps at once, which a CPU (vector
 # instructions, several cores) or a GPU can spread out.
 #
-# **Exercise 06.parallel_steps.** For a sequence of T = 1024 steps, how many steps *one
-# after another* does each model need: the Elman RNN, and a CL-RNN with L = 4 levels?
-# (Count a convolution level over all t as one step, and the cell over all t as one.)
+# **Exercise 06.parallel_steps.** For a sequence of T steps, how many steps *one after
+# another* does each model need: the Elman RNN, and a CL-RNN with L levels? Count a
+# convolution level over all t as one step, and the cell over all t as one. Write
+# `sequential_steps(T, L)` returning `(elman, clrnn)`.
 
 # %% tags=["solution"]
-steps = {"elman": 1024, "clrnn": 4 + 1}
+def sequential_steps(T, L):
+    return T, L + 1          # h[t] waits for h[t-1]; each level waits only for the one below
 
 # %% tags=["stub"]
-# YOUR CODE HERE
-steps = {"elman": ..., "clrnn": ...}
+def sequential_steps(T, L):
+    # YOUR CODE HERE: (steps for the Elman RNN, steps for the CL-RNN)
+    return ...
 
 # %%
-check("06.parallel_steps", steps)
+check("06.parallel_steps", sequential_steps)
 
 # %% [markdown]
 # Now time a forward pass (computing all hidden states) of each model for growing T,
@@ -121,15 +159,21 @@ for T in Ts:
         print(f"T = {T:5d}  {name:6s} {seconds * 1e3:8.2f} ms")
 
 # %%
-viz.plot_rnn_times(rows)
+viz.plot_rnn_times(rows, timed="forward")
+
+# %%
+for T in Ts:
+    t = {r["model"]: r["seconds"] for r in rows if r["T"] == T}
+    fast, slow = sorted(t, key=t.get)
+    print(f"T = {T:5d}: {fast} faster, {t[slow] / t[fast]:.1f}x")
 
 # %% [markdown]
 # Read your own numbers with care. Both models must touch every step, so both grow with
 # T. The Elman RNN pays a small fixed cost per *sequential* step; the CL-RNN does more
 # arithmetic per step (L convolution levels plus the cell) but in a few large array
-# operations. On a laptop CPU with a few cores and short sequences the serial model is
-# often faster in wall time: there are not enough processors to absorb the extra work.
-# The CL-RNN's advantage is its **depth** (L + 1 instead of T), which pays on wide
+# operations. Which one is faster in wall time depends on the machine, T and what else is
+# running: with few cores there may not be enough processors to absorb the CL-RNN's extra
+# work. The CL-RNN's advantage is its **depth** (L + 1 instead of T), which pays on wide
 # hardware and long sequences. For forward and backward passes, more models and a
 # comparison with PyTorch, run `python benchmarks/bench_rnn.py --quick`.
 #
@@ -137,6 +181,27 @@ viz.plot_rnn_times(rows)
 #
 # Finally, a linear recurrence with many channels, solved by the serial loop and by the
 # parallel scan of notebook 05.
+#
+# **Exercise 06.processor_steps.** Before measuring, count. P processors run a prefix
+# network: in one step each processor applies one combine, and a level can start only
+# when the level before it is finished. Write `steps_on(network, P)`: the number of steps
+# the whole network takes. (The loop is the network `prefix.serial(T)`: T - 1 levels of
+# one cell each, so T - 1 steps whatever P is.) The checker tries several networks, with
+# P from 1 to a million. After the next cell, compare `steps_on(prefix.brent_kung(1024), P)`
+# with the loop's 1023 steps for P = 1, 2, 4 and 8.
+
+# %% tags=["solution"]
+def steps_on(network, P):
+    # a level of m cells takes m / P steps, rounded up
+    return sum((len(level) + P - 1) // P for level in network.levels)
+
+# %% tags=["stub"]
+def steps_on(network, P):
+    # YOUR CODE HERE
+    return ...
+
+# %%
+check("06.processor_steps", steps_on)
 
 # %%
 from adders import prefix
@@ -152,13 +217,18 @@ t_loop = best_time(lambda: linear_recurrence_loop(a_t, b_t))
 t_scan = best_time(lambda: affine_scan(net, a_t, b_t))
 print(f"T = {T}, D = {D} channels: loop {t_loop * 1e3:.2f} ms, Brent-Kung scan {t_scan * 1e3:.2f} ms")
 print("same result:", np.allclose(linear_recurrence_loop(a_t, b_t), affine_scan(net, a_t, b_t)))
+faster, slower = ("loop", "scan") if t_loop < t_scan else ("scan", "loop")
+print(f"On this machine, now, the {faster} was {max(t_loop, t_scan) / min(t_loop, t_scan):.1f}x "
+      f"faster than the {slower}. The scan applies {net.size} combines in {net.depth} levels, "
+      f"the loop {T - 1} in {T - 1}: {net.size / (T - 1):.1f}x the work, in "
+      f"{net.depth / (T - 1):.1%} of the depth.")
 
 # %% [markdown]
-# On a CPU with few cores the loop is often as fast: the scan does about twice the work
-# and only wins when many processors share the levels. That is the general lesson of this
-# course in one line: **lookahead buys depth with extra work**; it pays when the hardware
-# is parallel enough to absorb the work (a chip full of gates, a GPU) and the chain is
-# long enough to hurt. `python benchmarks/bench_scan.py --quick` measures more.
+# The scan only wins when enough processors share its levels; with a few cores the extra
+# work and the cost of each level can outweigh the shorter depth. That is the general
+# lesson of this course in one line: **lookahead buys depth with extra work**; it pays when
+# the hardware is parallel enough to absorb the work (a chip full of gates, a GPU) and the
+# chain is long enough to hurt. `python benchmarks/bench_scan.py --quick` measures more.
 #
 # ## Summary
 #

@@ -1,0 +1,41 @@
+"""Exercises that check themselves: the checker behind the course notebooks.
+
+Every exercise is a small spec in :data:`EXERCISES`, keyed by an id such as
+``"01.full_adder"`` (notebook number, dot, name); the judges of notebook NN live in
+``carrylab/exercises/nbNN.py``, the tools they share in :mod:`.judging`. In a
+notebook::
+
+    >>> from carrylab.exercises import check
+    >>> def full_adder(a, b, cin):
+    ...     s = a ^ b ^ cin
+    ...     return s, (a & b) | ((a ^ b) & cin)
+    >>> check("01.full_adder", full_adder)
+    ✓ 01.full_adder: all 8 input combinations give the right (s, cout).
+    True
+
+:func:`check` prints ✓ or what went in, what came back, what was expected and why,
+with a hint that grows more specific with each failed try; it never prints the answer
+and never raises for a wrong answer. Where the student is asked to build something,
+an answer that calls carrylab's own version (or uses operators the exercise rules out)
+is refused with the reason. An answer still holding the placeholder ``...`` (or a
+function that raises ``NotImplementedError``) is "not attempted yet". A function that
+runs longer than :data:`TIME_LIMIT` seconds is stopped and reported. An unknown id
+raises :class:`UnknownExercise` (a KeyError) naming the known ids. :func:`variant`
+gives a student's own numbers for exercises that have variants (:func:`set_student`).
+"""
+from . import nb00, nb01, nb02, nb03, nb04, nb05, nb06  # noqa: F401  (they register)
+from .judging import TIME_LIMIT, NotAttempted
+from .registry import (
+                       EXERCISES,
+                       Exercise,
+                       UnknownExercise,
+                       check,
+                       exercises,
+                       hint,
+                       reset_attempts,
+                       set_student,
+                       variant,
+)
+
+__all__ = ["Exercise", "EXERCISES", "check", "hint", "exercises", "variant", "set_student",
+           "reset_attempts", "NotAttempted", "TIME_LIMIT", "UnknownExercise"]

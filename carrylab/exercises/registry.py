@@ -1,0 +1,162 @@
+"""The exercises and the two calls a notebook makes: :func:`check` and :func:`hint`.
+
+An :class:`Exercise` is a small spec: how to judge an answer, hints from gentle to
+specific (none gives the answer away), a right and a typical wrong answer, and the
+library shortcuts it must refuse (the tests submit each). Some exercises come in
+variants: :func:`variant` draws the numbers of the question from a student id (set
+with :func:`set_student`, or the ``CARRYLAB_STUDENT`` environment variable), so two
+students do not share answers; without an id everyone gets the notebook's numbers.
+
+:func:`check` prints ✓, or what went in, what came back, what was expected and why,
+plus the next hint; a wrong answer never raises and never shows the answer itself.
+The n-th failed check of an exercise shows its n-th hint (the last one repeats).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from adders.errors import CarrylabError, CarrylabValueError
+
+from .judging import NotAttempted, Problem, _TimedOut
+
+__all__ = ["Exercise", "EXERCISES", "register", "check", "hint", "exercises", "variant",
+           "set_student", "reset_attempts", "UnknownExercise"]
+
+
+class UnknownExercise(CarrylabError, KeyError):
+    """An exercise id that is not registered; the message lists the known ids."""
+
+    def __str__(self) -> str:                    # a KeyError would print its repr
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise.
+
+    ``judge(answer, params)`` returns None when the answer is right, else a sentence
+    (or raises :class:`~carrylab.exercises.judging.Problem` /
+    :class:`~carrylab.exercises.judging.NotAttempted`); ``params`` is the variant's
+    dict (``{}`` for exercises without variants). ``hints`` go from gentle to specific.
+    ``reference`` and ``wrong`` are example answers for ``params = defaults``;
+    ``shortcuts`` are zero-argument functions returning library answers the judge must
+    refuse (the tests submit them). ``draw(rng)`` returns a variant's params from a
+    NumPy generator; ``defaults`` are the notebook's own numbers.
+    """
+
+    id: str
+    title: str
+    judge: Callable[[Any, dict], str | None]
+    success: str
+    hints: tuple[str, ...]
+    reference: Any
+    wrong: Any
+    shortcuts: tuple[Callable[[], Any], ...] = ()
+    defaults: dict = field(default_factory=dict)
+    draw: Callable | None = None
+
+    def __post_init__(self):
+        if not self.hints:
+            raise CarrylabValueError(f"exercise {self.id}: give at least one hint")
+
+
+EXERCISES: dict[str, Exercise] = {}
+_attempts: dict[str, int] = {}        # failed checks per exercise, this session
+_hints_shown: dict[str, int] = {}
+_student: list[str | None] = [None]
+
+
+def register(ex: Exercise) -> Exercise:
+    if ex.id in EXERCISES:
+        raise CarrylabValueError(f"exercise id {ex.id!r} registered twice")
+    EXERCISES[ex.id] = ex
+    return ex
+
+
+def exercises(prefix: str = "") -> list[str]:
+    """Ids of the registered exercises, optionally only those starting with ``prefix``."""
+    return sorted(k for k in EXERCISES if k.startswith(prefix))
+
+
+def _spec(exercise_id: str) -> Exercise:
+    if not isinstance(exercise_id, str) or exercise_id not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES))
+        raise UnknownExercise(f"unknown exercise id {exercise_id!r}; known ids: {known}")
+    return EXERCISES[exercise_id]
+
+
+def set_student(student_id: str | None) -> None:
+    """Draw every exercise's variant from ``student_id`` from now on (None: the
+    notebook's own numbers, unless ``CARRYLAB_STUDENT`` is set)."""
+    if student_id is not None and (not isinstance(student_id, str) or not student_id.strip()):
+        raise CarrylabValueError(f"student_id must be a non-empty string or None, got {student_id!r}")
+    _student[0] = student_id
+
+
+def _current_student(student: str | None) -> str | None:
+    return student or _student[0] or os.environ.get("CARRYLAB_STUDENT") or None
+
+
+def variant(exercise_id: str, student: str | None = None) -> dict:
+    """The numbers of the question for this student (a copy; the notebook's numbers
+    when no student id is set or the exercise has no variants)."""
+    ex = _spec(exercise_id)
+    who = _current_student(student)
+    if ex.draw is None or who is None:
+        return dict(ex.defaults)
+    import numpy as np
+    seed = int.from_bytes(hashlib.sha256(f"{who}|{ex.id}".encode()).digest()[:8], "little")
+    return dict(ex.draw(np.random.default_rng(seed)))
+
+
+def hint(exercise_id: str) -> str:
+    """Print and return the next hint of an exercise (gentle first)."""
+    ex = _spec(exercise_id)
+    level = min(_hints_shown.get(ex.id, 0), len(ex.hints) - 1)
+    _hints_shown[ex.id] = level + 1
+    text = ex.hints[level]
+    more = f" ({level + 1} of {len(ex.hints)})" if len(ex.hints) > 1 else ""
+    print(f"Hint{more} for {exercise_id}: {text}")
+    return text
+
+
+def check(exercise_id: str, answer, student: str | None = None) -> bool:
+    """Judge ``answer`` to exercise ``exercise_id``; print ✓ or what is wrong; return a bool.
+
+    Raises
+    ------
+    UnknownExercise
+        ``exercise_id`` is not a registered exercise (a KeyError; the message lists them).
+    """
+    ex = _spec(exercise_id)
+    params = variant(exercise_id, student)
+    try:
+        if answer is ... or answer is None:
+            raise NotAttempted
+        problem = ex.judge(answer, params)
+    except NotAttempted:
+        print(f"… {ex.id}: not attempted yet. Replace the `...` in the cell above with "
+              f"your answer and run it again, then this cell.")
+        return False
+    except (Problem, _TimedOut) as err:
+        problem = str(err)
+    except Exception as err:                     # an answer no judge foresaw: still one line
+        problem = f"checking your answer raised {type(err).__name__}: {str(err)[:200]}"
+    if problem is None:
+        print(f"✓ {ex.id}: {ex.success}")
+        return True
+    tries = _attempts.get(ex.id, 0)
+    _attempts[ex.id] = tries + 1
+    level = min(max(tries, _hints_shown.get(ex.id, 0)), len(ex.hints) - 1)
+    _hints_shown[ex.id] = max(_hints_shown.get(ex.id, 0), level + 1)
+    print(f"✗ {ex.id}: {problem}\n  Hint: {ex.hints[level]}")
+    return False
+
+
+def reset_attempts() -> None:
+    """Forget failed checks and hints shown (the hints start gentle again)."""
+    _attempts.clear()
+    _hints_shown.clear()
