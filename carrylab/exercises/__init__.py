@@ -2,16 +2,15 @@
 
 Every exercise is a small spec in :data:`EXERCISES`, keyed by an id such as
 ``"01.full_adder"`` (notebook number, dot, name); the judges of notebook NN live in
-``carrylab/exercises/nbNN.py``, the tools they share in :mod:`.judging`. In a
-notebook::
+``carrylab/exercises/nbNN.py``, the tools they share in :mod:`.judging`. A notebook
+defines the function an exercise asks for in one cell and checks it in the next, e.g.
+``check("01.full_adder", full_adder)``, which prints ``✓ 01.full_adder: all 8 input
+combinations give the right (s, cout).`` and returns True. Before that:
 
     >>> from carrylab.exercises import check
-    >>> def full_adder(a, b, cin):
-    ...     s = a ^ b ^ cin
-    ...     return s, (a & b) | ((a ^ b) & cin)
-    >>> check("01.full_adder", full_adder)
-    ✓ 01.full_adder: all 8 input combinations give the right (s, cout).
-    True
+    >>> check("01.full_adder", ...)          # the notebook's placeholder, still there
+    … 01.full_adder: not attempted yet. Replace the `...` in the cell above with your answer and run it again, then this cell.
+    False
 
 :func:`check` prints ✓ or what went in, what came back, what was expected and why,
 with a hint that grows more specific with each failed try; it never prints the answer
