@@ -34,6 +34,7 @@ import numpy as np
 
 __all__ = ["ELMAN", "CLRNN", "CLRNN_SHORT", "WIDE_BITS", "ADDS", "GUESS", "receptive_field",
            "make_task", "train", "wide_accuracy", "window_accuracy", "carry_trace", "carry_gap",
+           "carry_unit",
            "carry_skip_timing",
            "elman_sentence", "clrnn_sentence", "carry_unit_sentence", "carry_skip_sentence",
            "seconds_phrase", "and_list"]
@@ -130,6 +131,21 @@ def carry_gap(unit: np.ndarray, carry: np.ndarray) -> float:
     if unit[carry].mean() < unit[~carry].mean():
         unit = -unit
     return float(unit[carry].min() - unit[~carry].max())
+
+
+def carry_unit(run_dir, task) -> tuple[int, float, float]:
+    """Notebook 03's look inside a trained model: over the test sums of ``task``, the
+    hidden unit most correlated with the true carry, that correlation and the unit's
+    :func:`carry_gap` (``(unit, corr, gap)``)."""
+    from rnn.train import load_model
+    model, _, _, _ = load_model(run_dir)
+    xt, _ = task.test.groups[0]
+    h = model.body.forward(xt.astype(model.dtype))[:, :-1, :]         # (N, n, H)
+    carry = carry_trace(xt[:, :-1, 0].astype(int), xt[:, :-1, 1].astype(int)).ravel()
+    hs = h.reshape(-1, h.shape[-1])                                    # (N * n, H)
+    corr = np.array([np.corrcoef(hs[:, j], carry)[0, 1] for j in range(hs.shape[1])])
+    unit = int(np.nanargmax(np.abs(corr)))
+    return unit, float(corr[unit]), carry_gap(hs[:, unit], carry)
 
 
 def and_list(items: list[str]) -> str:

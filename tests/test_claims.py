@@ -192,18 +192,6 @@ def test_sentences_follow_the_numbers():
 
 
 # ------------------------------------------------------------------ trained outcomes
-def _carry_unit_gap(run_dir, task) -> float:
-    """The notebook 03 analysis: the unit most correlated with the carry, and its gap."""
-    from rnn.train import load_model
-    model, _, _, _ = load_model(run_dir)
-    xt, _ = task.test.groups[0]
-    h = model.body.forward(xt.astype(model.dtype))[:, :-1, :]         # (N, n, H)
-    carry = demos.carry_trace(xt[:, :-1, 0].astype(int), xt[:, :-1, 1].astype(int)).ravel()
-    hs = h.reshape(-1, h.shape[-1])
-    corr = np.array([np.corrcoef(hs[:, j], carry)[0, 1] for j in range(hs.shape[1])])
-    return demos.carry_gap(hs[:, int(np.nanargmax(np.abs(corr)))], carry)
-
-
 @pytest.mark.slow
 def test_elman_demo_adds_longer_numbers_and_holds_the_carry_in_one_unit(tmp_path):
     """Tour chapter 3 and notebook 03: 8-bit and 32-bit sums right, one clean carry unit."""
@@ -212,7 +200,7 @@ def test_elman_demo_adds_longer_numbers_and_holds_the_carry_in_one_unit(tmp_path
         task = demos.make_task(demos.ELMAN, seed)
         result = demos.train(demos.ELMAN, tmp_path / f"rnn{seed}", seed=seed, task=task)
         acc, wide = result["test"]["number_accuracy"], demos.wide_accuracy(tmp_path / f"rnn{seed}", seed)
-        gap = _carry_unit_gap(tmp_path / f"rnn{seed}", task)
+        _, _, gap = demos.carry_unit(tmp_path / f"rnn{seed}", task)   # notebook 03's look
         adds += acc >= demos.ADDS and wide >= demos.ADDS
         one_unit += gap > 0
         seen.append((seed, round(acc, 3), round(wide, 3), round(gap, 2)))

@@ -77,7 +77,7 @@ def test_an_unknown_notebook_name_names_the_known_ones():
 
 @pytest.mark.parametrize("module", ["carrylab.course", "carrylab.course.cells",
                                     "carrylab.course.ipynb", "carrylab.course.catalog",
-                                    "carrylab.course.release"])
+                                    "carrylab.course.release", "carrylab.course.nbgrader"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0
@@ -187,3 +187,50 @@ def test_cli_course_copy(tmp_path):
     backup = [p for p in (tmp_path / "c").iterdir() if p.name.startswith("00_tour.ipynb.bak-")]
     assert len(backup) == 1 and backup[0].read_text(encoding="utf-8") == "my work"
     assert backup[0].name in replaced.stdout
+
+
+# ---------------------------------------------------------------------- the teacher's releases
+def test_cli_release_and_its_alias_copy_write_the_same_student_release(tmp_path):
+    assert main(["course", "release", str(tmp_path / "a")]) == 0
+    assert main(["course", "copy", str(tmp_path / "b")]) == 0
+    for name in NAMES:
+        assert (tmp_path / "a" / f"{name}.ipynb").read_bytes() == \
+            (tmp_path / "b" / f"{name}.ipynb").read_bytes()
+
+
+def test_the_solutions_release_holds_every_solution(tmp_path):
+    assert main(["course", "solutions", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{n}.ipynb" for n in NAMES]
+    stored = set().union(*(_cell_lines(json.loads(p.read_text(encoding="utf-8")))
+                           for p in tmp_path.iterdir()))
+    for key, lines in _solution_lines().items():
+        assert lines <= stored, key
+    for path in tmp_path.iterdir():                          # no stub is left
+        assert not any("exercise" in c["metadata"].get("tags", [])
+                       for c in json.loads(path.read_text(encoding="utf-8"))["cells"])
+    with pytest.raises(NotebookExistsError):
+        course.write_solutions(tmp_path)
+
+
+def test_the_nbgrader_folder_is_never_overwritten_and_backups_stay_out_of_source(tmp_path):
+    assert main(["course", "nbgrader", str(tmp_path), "--course-id", "cs-101"]) == 0
+    assert "c.CourseDirectory.course_id = 'cs-101'" in \
+        (tmp_path / "nbgrader_config.py").read_text(encoding="utf-8")
+    mine = tmp_path / "source" / "01_gates_ripple" / "01_gates_ripple.ipynb"
+    mine.write_text("the teacher's edits", encoding="utf-8")
+
+    refused = _cli("course", "nbgrader", str(tmp_path), cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "source/01_gates_ripple/01_gates_ripple.ipynb" in refused.stderr
+    assert mine.read_text(encoding="utf-8") == "the teacher's edits"
+
+    assert main(["course", "nbgrader", str(tmp_path), "--overwrite"]) == 0
+    backups = list(tmp_path.glob("replaced-*"))
+    assert len(backups) == 1
+    assert (backups[0] / "source" / "01_gates_ripple" / "01_gates_ripple.ipynb").read_text(
+        encoding="utf-8") == "the teacher's edits"
+    # nbgrader releases every file of source/<assignment>/: nothing but the notebook there
+    for name in NAMES:
+        assert [p.name for p in (tmp_path / "source" / name).iterdir()] == [f"{name}.ipynb"]
+    with pytest.raises(CarrylabValueError, match="course_id"):
+        course.write_nbgrader_course(tmp_path / "other", course_id="no spaces")

@@ -13,14 +13,13 @@ import re
 import pytest
 
 from carrylab import course
-from carrylab.course import parse
+from carrylab.course import guide, parse
 from carrylab.exercises import exercises
 
 SOURCES = {src.stem[:2]: src for src in course.sources()}
 #: The notebooks whose objectives are written: all seven.
 WITH_OBJECTIVES = ("00", "01", "02", "03", "04", "05", "06")
-HEADING = "**You will be able to:**"
-_IDS = re.compile(r"\((\d\d\.\w+(?:,\s*\d\d\.\w+)*)\)$")
+HEADING = guide.OBJECTIVES_HEADING
 
 
 def _first_markdown(nb: str) -> str:
@@ -30,22 +29,9 @@ def _first_markdown(nb: str) -> str:
 
 
 def objectives(nb: str) -> list[tuple[str, list[str]]]:
-    """(text, exercise ids) of each bullet under the heading, continuation lines joined."""
-    lines = _first_markdown(nb).splitlines()
-    start = lines.index(HEADING)                    # the paragraph starts exactly so
-    bullets: list[str] = []
-    for line in lines[start + 1:]:
-        if line.startswith("- "):
-            bullets.append(line[2:].strip())
-        elif line.startswith("  ") and bullets and line.strip():
-            bullets[-1] += " " + line.strip()      # a bullet wrapped onto the next line
-        elif line.strip() or bullets:              # the blank line after the list ends it
-            break
-    out = []
-    for text in bullets:
-        m = _IDS.search(text)
-        out.append((text, [i.strip() for i in m.group(1).split(",")] if m else []))
-    return out
+    """(text, exercise ids) of each bullet under the heading (the teacher's guide reads
+    them with the same parser)."""
+    return guide.objectives(SOURCES[nb].stem)
 
 
 def _checked(nb: str) -> set[str]:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from carrylab import exercises
-from carrylab.exercises import EXERCISES, check, hint, reset_attempts, set_student, variant
+from carrylab.exercises import EXERCISES, check, copy_of, hint, reset_attempts, set_student, variant
 from carrylab.exercises.judging import student_function
 
 IDS = sorted(EXERCISES)
@@ -41,8 +41,26 @@ def test_registry_covers_every_notebook():
 
 @pytest.mark.parametrize("ex_id", IDS)
 def test_accepts_the_reference(ex_id, capsys):
-    assert check(ex_id, EXERCISES[ex_id].reference) is True
+    assert check(ex_id, copy_of(EXERCISES[ex_id].reference)) is True
     one_verdict(capsys.readouterr().out, ex_id, "✓")
+
+
+FUNCTION_IDS = [i for i in IDS if callable(EXERCISES[i].reference)]
+
+
+@pytest.mark.parametrize("ex_id", FUNCTION_IDS)
+def test_refuses_the_checkers_own_example_function(ex_id, capsys):
+    """The reference ships with carrylab: handing it in (or a function sharing its code)
+    is not the student's work, whichever exercise it is handed in for."""
+    reference = EXERCISES[ex_id].reference
+    assert check(ex_id, reference) is False
+    line = one_verdict(capsys.readouterr().out, ex_id, "✗")
+    assert f"checker's own example answer to {ex_id}" in line
+    alias = type(reference)(reference.__code__, reference.__globals__, "renamed")
+    assert check(ex_id, alias) is False
+    other = next(i for i in FUNCTION_IDS if i != ex_id)
+    assert check(other, reference) is False
+    assert f"example answer to {ex_id}" in capsys.readouterr().out
 
 
 def _numpy_kind(value):
@@ -71,7 +89,7 @@ def test_accepts_the_reference_in_numpy_types(ex_id, capsys):
             numpy_kind=_numpy_kind, reference=reference)
         answer.__name__ = reference.__name__
         if ex_id in ("01.full_adder", "06.word_full_adder"):    # operators are checked too
-            answer = reference
+            answer = copy_of(reference)
     else:
         answer = _numpy_kind(reference)
     assert check(ex_id, answer) is True, capsys.readouterr().out
@@ -79,7 +97,7 @@ def test_accepts_the_reference_in_numpy_types(ex_id, capsys):
 
 @pytest.mark.parametrize("ex_id", IDS)
 def test_rejects_a_wrong_answer_with_an_explanation_and_a_hint(ex_id, capsys):
-    assert check(ex_id, EXERCISES[ex_id].wrong) is False
+    assert check(ex_id, copy_of(EXERCISES[ex_id].wrong)) is False
     out = capsys.readouterr().out
     first = one_verdict(out, ex_id, "✗")
     assert "Hint:" in out
@@ -122,7 +140,7 @@ def test_value_questions_never_print_their_answer(ex_id, capsys):
     """Three wrong tries (hints at every level) and the answer's values never appear."""
     ex = EXERCISES[ex_id]
     for _ in range(3):
-        check(ex_id, ex.wrong)
+        check(ex_id, copy_of(ex.wrong))
     out = capsys.readouterr().out
     hints = [line for line in out.splitlines() if "Hint:" in line]
     assert len({h for h in hints}) == min(3, len(ex.hints))       # they escalate
@@ -135,14 +153,14 @@ def test_value_questions_never_print_their_answer(ex_id, capsys):
 def test_hints_escalate_with_failed_tries_and_with_hint_calls(capsys):
     ex = EXERCISES["01.full_adder"]
     for k in range(4):
-        check("01.full_adder", ex.wrong)
+        check("01.full_adder", copy_of(ex.wrong))
         out = capsys.readouterr().out
         assert f"Hint: {ex.hints[min(k, len(ex.hints) - 1)]}" in out
     reset_attempts()
     assert hint("02.carry_combine") == EXERCISES["02.carry_combine"].hints[0]
     assert hint("02.carry_combine") == EXERCISES["02.carry_combine"].hints[1]
     assert "(2 of 3)" in capsys.readouterr().out
-    check("02.carry_combine", EXERCISES["02.carry_combine"].wrong)  # never behind the hints asked
+    check("02.carry_combine", copy_of(EXERCISES["02.carry_combine"].wrong))  # never behind the hints asked
     assert EXERCISES["02.carry_combine"].hints[2] in capsys.readouterr().out
 
 
@@ -197,7 +215,7 @@ def test_variants_give_students_their_own_numbers(capsys):
     other = next(f"s{k}" for k in range(20)
                  if variant("02.gp_carries", student=f"s{k}") != {"a": 11, "b": 6})
     set_student(other)
-    assert check("02.gp_carries", EXERCISES["02.gp_carries"].reference) is False   # 11 + 6's
+    assert check("02.gp_carries", copy_of(EXERCISES["02.gp_carries"].reference)) is False   # 11 + 6's
     from carrylab.exercises.nb02 import gp_table
     assert check("02.gp_carries", gp_table(**variant("02.gp_carries"))) is True
     capsys.readouterr()

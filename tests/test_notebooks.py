@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from carrylab import course
+from carrylab.course.ipynb import outputs_text
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"                        # what students open: exercises only
+SOLUTIONS = ROOT / "docs" / "teaching" / "solutions"  # the worked solutions, for teachers
 SOURCES = course.sources()                  # carrylab/course/src/NN_name.py
 
 nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra")
@@ -62,24 +64,23 @@ def _client(nb, cwd):
                                    resources={"metadata": {"path": str(cwd)}})
 
 
-def _outputs_text(nb) -> str:
-    parts = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream":
-                parts.append(out.get("text", ""))
-            elif "data" in out and "text/plain" in out["data"]:
-                parts.append(out["data"]["text/plain"])
-    return "\n".join(parts)
-
 
 def test_sources_exist():
     assert len(SOURCES) >= 4, f"expected the course sources in {course.SOURCE_DIR}"
 
 
 def test_generated_notebooks_are_up_to_date():
-    stale = course.stale(NOTEBOOKS)
-    assert not stale, f"stale notebooks {stale}: run `python notebooks/build.py`"
+    for folder, version in ((NOTEBOOKS, "exercises"), (SOLUTIONS, "solutions")):
+        stale = course.stale(folder, version)
+        assert not stale, f"stale notebooks {stale} in {folder}: run `python notebooks/build.py`"
+
+
+def test_the_students_folder_holds_no_solutions():
+    """A student browsing notebooks/ finds the exercises, never the worked solutions."""
+    found = sorted(p.relative_to(NOTEBOOKS).as_posix() for p in NOTEBOOKS.rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
+    assert found == [f"{src.stem}.ipynb" for src in SOURCES]
+    assert sorted(p.name for p in SOLUTIONS.glob("*.ipynb")) == found
 
 
 def test_build_script_check_agrees(capsys):
@@ -88,7 +89,7 @@ def test_build_script_check_agrees(capsys):
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
 def test_committed_notebooks_have_no_outputs(src):
-    for path in (NOTEBOOKS / f"{src.stem}.ipynb", NOTEBOOKS / "solutions" / f"{src.stem}.ipynb"):
+    for path in (NOTEBOOKS / f"{src.stem}.ipynb", SOLUTIONS / f"{src.stem}.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
@@ -112,12 +113,12 @@ def test_exercise_notebook_has_stubs_and_checks(src):
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
 def test_solutions_notebook_runs(src, monkeypatch, tmp_path):
     _kernel_env(monkeypatch, tmp_path)
-    path = NOTEBOOKS / "solutions" / f"{src.stem}.ipynb"
+    path = SOLUTIONS / f"{src.stem}.ipynb"
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     _client(nb, path.parent).execute()
     seconds = time.perf_counter() - start
-    text = _outputs_text(nb)
+    text = outputs_text(nb)
     assert "✗" not in text and "not attempted" not in text, \
         f"{path.name}: an exercise check failed in the solutions:\n{text[-2000:]}"
     assert text.count("✓") >= 2, f"{path.name}: expected the exercise checks to pass"

@@ -3,7 +3,8 @@
 Drawing functions take ``ax=None`` (a new figure) or an Axes to draw on, return the
 Figure and never show it. Layout is computed apart from drawing (``layout_*``), so the
 coordinates can be tested and reused. :mod:`viz.widgets` (ipywidgets) is imported on
-demand: ``from viz.widgets import circuit_stepper``.
+demand: ``from viz.widgets import circuit_stepper``; so is :mod:`viz.editor`, the
+prefix-network editor: ``from viz.editor import prefix_editor``.
 """
 from adders._shadowing import require_own
 

@@ -1,10 +1,11 @@
 """From the course sources to notebook files: list, build, and find stale notebooks.
 
 The sources ship inside the package (``carrylab/course/src/NN_name.py``). Building a
-folder writes, for every source, ``NN_name.ipynb`` (exercises) and
-``solutions/NN_name.ipynb``, both without outputs; :func:`stale` names the notebooks of
-a folder that differ from what the sources give now. Cost: linear in the size of the
-sources; the whole course builds in well under a second.
+folder writes, for every source, ``NN_name.ipynb`` of one version (``"exercises"`` or
+``"solutions"``), without outputs; :func:`stale` names the notebooks of a folder that
+differ from what the sources give now. The repository keeps the exercise notebooks in
+``notebooks/`` and the solutions apart, in ``docs/teaching/solutions/``. Cost: linear in
+the size of the sources; the whole course builds in well under a second.
 """
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from pathlib import Path
 
 from adders.errors import CarrylabValueError
 
-from .cells import parse
+from .cells import Cell, parse
 from .ipynb import notebook, render
 
-__all__ = ["SOURCE_DIR", "sources", "notebook_of", "build", "stale"]
+__all__ = ["SOURCE_DIR", "sources", "cells_of", "notebook_of", "build", "stale"]
 
 SOURCE_DIR = Path(__file__).resolve().parent / "src"
 _PATTERN = "[0-9][0-9]_*.py"
@@ -27,39 +28,43 @@ def sources(src_dir: Path | str = SOURCE_DIR) -> list[Path]:
     return sorted(Path(src_dir).glob(_PATTERN))
 
 
-def notebook_of(name: str, version: str, src_dir: Path | str = SOURCE_DIR) -> dict:
-    """The ``"exercises"`` or ``"solutions"`` notebook of the source named ``name``
-    (its stem, e.g. ``"01_gates_ripple"``)."""
+def cells_of(name: str, src_dir: Path | str = SOURCE_DIR) -> list[Cell]:
+    """The parsed cells of the source named ``name`` (its stem, e.g. ``"01_gates_ripple"``)."""
     path = Path(src_dir) / f"{name}.py"
     if not path.is_file():
         known = ", ".join(p.stem for p in sources(src_dir))
         raise CarrylabValueError(f"no course source named {name!r}; known: {known}")
-    return notebook(parse(path.read_text(encoding="utf-8"), path.name), version, name)
+    return parse(path.read_text(encoding="utf-8"), path.name)
 
 
-def build(out_dir: Path | str, src_dir: Path | str = SOURCE_DIR) -> list[Path]:
-    """Write every notebook under ``out_dir`` (exercises at the top, solutions in
-    ``solutions/``), replacing what is there; return the paths written."""
+def notebook_of(name: str, version: str, src_dir: Path | str = SOURCE_DIR) -> dict:
+    """The ``"exercises"`` or ``"solutions"`` notebook of the source named ``name``."""
+    return notebook(cells_of(name, src_dir), version, name)
+
+
+def build(out_dir: Path | str, version: str = "exercises",
+          src_dir: Path | str = SOURCE_DIR) -> list[Path]:
+    """Write the ``version`` notebook of every source into ``out_dir`` (created if needed)
+    as ``NN_name.ipynb``, replacing what is there; return the paths written."""
     out_dir = Path(out_dir)
-    (out_dir / "solutions").mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for src in sources(src_dir):
-        for version, target in (("exercises", out_dir / f"{src.stem}.ipynb"),
-                                ("solutions", out_dir / "solutions" / f"{src.stem}.ipynb")):
-            target.write_text(render(notebook_of(src.stem, version, src_dir)), encoding="utf-8")
-            written.append(target)
+        target = out_dir / f"{src.stem}.ipynb"
+        target.write_text(render(notebook_of(src.stem, version, src_dir)), encoding="utf-8")
+        written.append(target)
     return written
 
 
-def stale(out_dir: Path | str, src_dir: Path | str = SOURCE_DIR) -> list[str]:
-    """Paths, relative to ``out_dir``, of the notebooks that are missing there or differ
-    from what the sources give."""
+def stale(out_dir: Path | str, version: str = "exercises",
+          src_dir: Path | str = SOURCE_DIR) -> list[str]:
+    """Names of the ``version`` notebooks that are missing from ``out_dir`` or differ from
+    what the sources give."""
     out_dir = Path(out_dir)
     bad = []
     with tempfile.TemporaryDirectory() as tmp:
-        for fresh in build(tmp, src_dir):
-            rel = fresh.relative_to(tmp)
-            old = out_dir / rel
+        for fresh in build(tmp, version, src_dir):
+            old = out_dir / fresh.name
             if not old.is_file() or old.read_bytes() != fresh.read_bytes():
-                bad.append(rel.as_posix())
+                bad.append(fresh.name)
     return bad

@@ -23,7 +23,7 @@ from adders.errors import CarrylabValueError
 
 from .cells import Cell
 
-__all__ = ["VERSIONS", "notebook", "render"]
+__all__ = ["VERSIONS", "notebook", "render", "cell_id", "new_cell", "document", "outputs_text"]
 
 VERSIONS = ("exercises", "solutions")
 _METADATA = {
@@ -48,15 +48,28 @@ def notebook(cells: list[Cell], version: str, stem: str) -> dict:
     for cell in cells:
         if drop in cell.tags:
             continue
-        new = {"cell_type": cell.kind, "id": f"{stem[:2]}-{len(out) + 1:03d}", "metadata": {},
-               "source": cell.source}
-        if cell.kind == "code":
-            tags = ["exercise"] if "stub" in cell.tags else list(cell.tags)
-            if tags:
-                new["metadata"]["tags"] = tags
-            new.update(execution_count=None, outputs=[])
-        out.append(new)
-    return {"cells": out, "metadata": json.loads(json.dumps(_METADATA)), "nbformat": 4,
+        tags = ["exercise"] if "stub" in cell.tags else list(cell.tags)
+        out.append(new_cell(cell.kind, cell_id(stem, len(out)), cell.source,
+                            {"tags": tags} if tags else {}))
+    return document(out)
+
+
+def cell_id(stem: str, k: int) -> str:
+    """The id of the k-th cell (from 0) of notebook ``stem``: ``<NN>-<k + 1:03d>``."""
+    return f"{stem[:2]}-{k + 1:03d}"
+
+
+def new_cell(kind: str, cell_id: str, source: str, metadata: dict) -> dict:
+    """A ``"markdown"`` or ``"code"`` cell (a code cell without outputs)."""
+    new = {"cell_type": kind, "id": cell_id, "metadata": metadata, "source": source}
+    if kind == "code":
+        new.update(execution_count=None, outputs=[])
+    return new
+
+
+def document(cells: list[dict]) -> dict:
+    """A notebook of ``cells``, with the course's notebook metadata (a python3 kernel)."""
+    return {"cells": cells, "metadata": json.loads(json.dumps(_METADATA)), "nbformat": 4,
             "nbformat_minor": 5}
 
 
@@ -70,3 +83,17 @@ def render(nb: dict) -> str:
 def _lines(source) -> list[str]:
     """A cell source as nbformat stores it: a list of lines, each keeping its newline."""
     return source.splitlines(True) if isinstance(source, str) else list(source)
+
+
+def outputs_text(nb: dict) -> str:
+    """Everything an executed notebook printed, in order: stream text and the plain-text
+    form of displayed values (what the tests and the timing benchmark read sentences
+    from)."""
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out.get("text", ""))
+            elif "text/plain" in out.get("data", {}):
+                parts.append(out["data"]["text/plain"])
+    return "\n".join(parts)

@@ -1,12 +1,15 @@
-"""The student release: the exercise notebooks, copied into a folder of the student's.
+"""Writing the course into someone's folder, never losing a file that is already there.
 
-A student works *in* these files, so writing the release never loses a notebook that is
-already there: by default it refuses before writing anything; with ``overwrite=True``
-it first moves each existing notebook aside to ``NAME.ipynb.bak-<YYYYmmdd-HHMMSS>``
-(a further ``-1``, ``-2``, ... if that name is taken), then writes the fresh copy.
-The release holds exercise notebooks only: solution cells are dropped when a
-notebook is built (:func:`carrylab.course.ipynb.notebook`), and the solutions
-notebooks are not part of it.
+Three releases come from the one source of each notebook: the student release (the
+exercise notebooks, :func:`write_student_release`), the teacher's solutions
+(:func:`write_solutions`) and the nbgrader course folder
+(:func:`carrylab.course.nbgrader.write_nbgrader_course`). All three write through
+:func:`write_files`: by default it refuses before writing anything if one of the files
+exists (a student's work, a teacher's edits); with ``overwrite=True`` it first moves each
+existing file aside, to ``NAME.bak-<YYYYmmdd-HHMMSS>`` beside it (a further ``-1``,
+``-2``, ... if that name is taken) or into a backup folder, then writes the fresh copy.
+The student release holds exercise notebooks only: solution cells are dropped when a
+notebook is built (:func:`carrylab.course.ipynb.notebook`).
 """
 from __future__ import annotations
 
@@ -20,16 +23,17 @@ from adders.errors import CarrylabError
 from .catalog import notebook_of, sources
 from .ipynb import render
 
-__all__ = ["NotebookExistsError", "Written", "write_student_release"]
+__all__ = ["NotebookExistsError", "Written", "write_student_release", "write_solutions",
+           "write_files"]
 
 
 class NotebookExistsError(CarrylabError, FileExistsError):
-    """A notebook the release would write is already there (a student's work, perhaps)."""
+    """A file the release would write is already there (a student's work, perhaps)."""
 
 
 class Written(NamedTuple):
-    """One notebook of the release: where it went, and where the file it replaced went
-    (None when there was none)."""
+    """One file of a release: where it went, and where the file it replaced went (None
+    when there was none)."""
 
     path: Path
     backup: Path | None
@@ -57,32 +61,71 @@ def write_student_release(out_dir: Path | str, overwrite: bool = False) -> list[
         ``overwrite`` is False and ``out_dir`` already holds one of the notebooks; nothing
         was written.
     """
+    return _write_version(out_dir, "exercises", overwrite)
+
+
+def write_solutions(out_dir: Path | str, overwrite: bool = False) -> list[Written]:
+    """Write every solutions notebook of the course into ``out_dir``, for the teacher;
+    ``overwrite`` and the errors as in :func:`write_student_release`."""
+    return _write_version(out_dir, "solutions", overwrite)
+
+
+def _write_version(out_dir: Path | str, version: str, overwrite: bool) -> list[Written]:
+    texts = {f"{src.stem}.ipynb": render(notebook_of(src.stem, version)) for src in sources()}
+    return write_files(out_dir, texts, overwrite)
+
+
+def write_files(out_dir: Path | str, texts: dict[str, str], overwrite: bool = False,
+                backup_folder: bool = False) -> list[Written]:
+    """Write ``texts`` (path relative to ``out_dir``: file text) under ``out_dir``.
+
+    Existing files are refused (``overwrite`` False: nothing is written) or moved aside
+    first: beside themselves as ``NAME.bak-<YYYYmmdd-HHMMSS>``, or, with
+    ``backup_folder``, into ``out_dir/replaced-<YYYYmmdd-HHMMSS>/`` under the same
+    relative path (for folders whose every file a tool picks up, such as nbgrader's
+    ``source/``). Returns one :class:`Written` per file, in the order of ``texts``.
+    """
     out_dir = Path(out_dir)
-    texts = {out_dir / f"{src.stem}.ipynb": render(notebook_of(src.stem, "exercises"))
-             for src in sources()}
-    existing = [path for path in texts if path.exists()]
+    paths = {out_dir / rel: text for rel, text in texts.items()}
+    existing = [path for path in paths if path.exists()]
     if existing and not overwrite:
-        names = ", ".join(path.name for path in existing)
+        names = ", ".join(path.relative_to(out_dir).as_posix() for path in existing)
         raise NotebookExistsError(
-            f"{out_dir} already holds {names}; refusing to overwrite a student's work "
-            f"(--overwrite / overwrite=True moves each aside to NAME.ipynb.bak-<date-time> first)")
-    out_dir.mkdir(parents=True, exist_ok=True)
+            f"{out_dir} already holds {names}; refusing to overwrite (--overwrite / "
+            f"overwrite=True first moves each aside to "
+            f"{'replaced-<date-time>/' if backup_folder else 'NAME.bak-<date-time>'})")
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    backups = _unused(out_dir / f"replaced-{stamp}") if backup_folder and existing else None
     written = []
-    for path, text in texts.items():
-        backup = _move_aside(path, stamp) if path in existing else None
+    for path, text in paths.items():
+        backup = None
+        if path in existing:
+            backup = (_move_aside(path, stamp) if backups is None
+                      else _move_into(path, backups / path.relative_to(out_dir)))
+        path.parent.mkdir(parents=True, exist_ok=True)
         _write_new(path, text)
         written.append(Written(path, backup))
     return written
 
 
-def _move_aside(path: Path, stamp: str) -> Path:
-    """Rename ``path`` to a backup name that is not taken yet; return the new name."""
-    backup = path.with_name(f"{path.name}.bak-{stamp}")
-    k = 0
-    while backup.exists():
+def _unused(path: Path) -> Path:
+    """``path``, or ``path-1``, ``path-2``, ... : the first name not taken yet."""
+    candidate, k = path, 0
+    while candidate.exists():
         k += 1
-        backup = path.with_name(f"{path.name}.bak-{stamp}-{k}")
+        candidate = path.with_name(f"{path.name}-{k}")
+    return candidate
+
+
+def _move_aside(path: Path, stamp: str) -> Path:
+    """Rename ``path`` to a backup name beside it that is not taken yet; return it."""
+    backup = _unused(path.with_name(f"{path.name}.bak-{stamp}"))
+    os.rename(path, backup)
+    return backup
+
+
+def _move_into(path: Path, backup: Path) -> Path:
+    backup.parent.mkdir(parents=True, exist_ok=True)
     os.rename(path, backup)
     return backup
 

@@ -16,20 +16,32 @@ combinations give the right (s, cout).`` and returns True. Before that:
 with a hint that grows more specific with each failed try; it never prints the answer
 and never raises for a wrong answer. Where the student is asked to build something,
 an answer that calls carrylab's own version (or uses operators the exercise rules out)
-is refused with the reason. An answer still holding the placeholder ``...`` (or a
+is refused with the reason, and so is the checker's own example function of an
+exercise (``EXERCISES[id].reference``: it ships with carrylab; :func:`copy_of` gives a
+fresh copy, as tests and the teacher's guide use). An answer still holding the placeholder ``...`` (or a
 function that raises ``NotImplementedError``) is "not attempted yet". A function that
 runs longer than :data:`TIME_LIMIT` seconds is stopped and reported. An unknown id
 raises :class:`UnknownExercise` (a KeyError) naming the known ids. :func:`variant`
 gives a student's own numbers for exercises that have variants (:func:`set_student`).
+
+For graded notebooks (nbgrader), :func:`grade` judges like :func:`check` but raises
+:class:`WrongAnswer` (an AssertionError) for a wrong or missing answer and writes only
+to standard output; :func:`check_form` looks only at the form of a value answer whose
+real test is hidden. Every check and grade is recorded: :func:`progress`, and one JSON
+line per attempt in the file named by ``CARRYLAB_PROGRESS`` (:mod:`.progress`).
 """
 from . import nb00, nb01, nb02, nb03, nb04, nb05, nb06  # noqa: F401  (they register)
-from .judging import TIME_LIMIT, NotAttempted
+from .form import check_form
+from .judging import TIME_LIMIT, NotAttempted, copy_of
+from .progress import PROGRESS_ENV, progress
 from .registry import (
                        EXERCISES,
                        Exercise,
                        UnknownExercise,
+                       WrongAnswer,
                        check,
                        exercises,
+                       grade,
                        hint,
                        reset_attempts,
                        set_student,
@@ -37,4 +49,5 @@ from .registry import (
 )
 
 __all__ = ["Exercise", "EXERCISES", "check", "hint", "exercises", "variant", "set_student",
-           "reset_attempts", "NotAttempted", "TIME_LIMIT", "UnknownExercise"]
+           "reset_attempts", "NotAttempted", "TIME_LIMIT", "UnknownExercise",
+           "grade", "WrongAnswer", "check_form", "progress", "PROGRESS_ENV", "copy_of"]

@@ -22,8 +22,8 @@ import types
 import numpy as np
 
 __all__ = ["TIME_LIMIT", "NotAttempted", "Problem", "call", "as_int", "as_number", "as_bits",
-           "as_pair", "as_array", "own_work", "student_function", "first_difference", "describe",
-           "LIBRARY"]
+           "as_pair", "as_array", "own_work", "student_function", "copy_of", "first_difference",
+           "describe", "LIBRARY"]
 
 #: Seconds a student's function may run for one call before the checker stops it.
 TIME_LIMIT = 20.0
@@ -304,9 +304,11 @@ def own_work(fn, allowed_library=(), allowed_operators=None, banned_names=()) ->
 def student_function(source: str, name: str, **names):
     """The function ``name`` defined by ``source`` as a notebook cell would define it
     (module ``__main__``, ``names`` as the notebook's globals). Used to write the
-    shortcuts a student might try, and by hidden tests."""
+    shortcuts a student might try, and by hidden tests. The function keeps its text in
+    its ``source`` attribute (the teacher's guide shows the typical wrong answers)."""
     scope = {"__name__": "__main__", **names}
     exec(compile(source, f"<cell defining {name}>", "exec"), scope)
+    scope[name].source = source
     return scope[name]
 
 
@@ -319,3 +321,16 @@ def first_difference(cases, got_of, want_of, explain) -> str | None:
         if got != want:
             return explain(case, got, want)
     return None
+
+
+def copy_of(answer):
+    """A student's own copy of one of the checker's example answers: the same source run
+    again (a new function), or a deep copy of a value. The checker refuses its example
+    objects themselves, since those ship with carrylab; tests and the teacher's guide
+    judge copies."""
+    import copy
+    source = getattr(answer, "source", None)
+    if source is None:
+        return copy.deepcopy(answer)
+    names = {k: v for k, v in answer.__globals__.items() if k not in ("__builtins__", "__name__")}
+    return student_function(source, answer.__name__, **names)

@@ -10,20 +10,26 @@ students do not share answers; without an id everyone gets the notebook's number
 :func:`check` prints ✓, or what went in, what came back, what was expected and why,
 plus the next hint; a wrong answer never raises and never shows the answer itself.
 The n-th failed check of an exercise shows its n-th hint (the last one repeats).
+:func:`grade` is the same for a graded (nbgrader) test cell: it prints only to standard
+output and raises :class:`WrongAnswer` instead of returning False. Both record each
+attempt (:mod:`.progress`).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from adders.errors import CarrylabError, CarrylabValueError
 
 from .judging import NotAttempted, Problem, _TimedOut
+from .progress import record
 
-__all__ = ["Exercise", "EXERCISES", "register", "check", "hint", "exercises", "variant",
-           "set_student", "reset_attempts", "UnknownExercise"]
+__all__ = ["Exercise", "EXERCISES", "register", "check", "grade", "hint", "exercises", "variant",
+           "set_student", "reset_attempts", "UnknownExercise", "WrongAnswer"]
 
 
 class UnknownExercise(CarrylabError, KeyError):
@@ -131,29 +137,78 @@ def check(exercise_id: str, answer, student: str | None = None) -> bool:
     UnknownExercise
         ``exercise_id`` is not a registered exercise (a KeyError; the message lists them).
     """
+    passed, message = _judged(exercise_id, answer, student)
+    print(message)
+    return passed
+
+
+def grade(exercise_id: str, answer, student: str | None = None) -> None:
+    """:func:`check` for a graded test cell (nbgrader): the same judge and message, but
+    a wrong or missing answer raises :class:`WrongAnswer`, so the cell fails.
+
+    Everything goes to standard output: the message, and whatever the judge or the
+    student's code writes to ``sys.stderr`` while being judged (warnings included),
+    since nbgrader scores any test cell with output on standard error 0.
+
+    Raises
+    ------
+    WrongAnswer
+        The answer is wrong or not attempted yet (an AssertionError); the message printed
+        before it says what went in, what came back and what was expected.
+    UnknownExercise
+        ``exercise_id`` is not a registered exercise.
+    """
+    with contextlib.redirect_stderr(sys.stdout):
+        passed, message = _judged(exercise_id, answer, student)
+        print(message)
+    if not passed:
+        why = "not attempted yet" if message.startswith("…") else "not right yet"
+        raise WrongAnswer(f"{exercise_id}: {why} (the checker's message is printed above)")
+
+
+class WrongAnswer(CarrylabError, AssertionError):
+    """Raised by :func:`grade` for a wrong or missing answer: fails a graded test cell."""
+
+
+def _judged(exercise_id: str, answer, student: str | None) -> tuple[bool, str]:
+    """Judge an answer, count a failed try, record the attempt; (passed, message)."""
     ex = _spec(exercise_id)
     params = variant(exercise_id, student)
     try:
         if answer is ... or answer is None:
             raise NotAttempted
-        problem = ex.judge(answer, params)
+        problem = _checkers_own(answer) or ex.judge(answer, params)
     except NotAttempted:
-        print(f"… {ex.id}: not attempted yet. Replace the `...` in the cell above with "
-              f"your answer and run it again, then this cell.")
-        return False
+        record(ex.id, False)
+        return False, (f"… {ex.id}: not attempted yet. Replace the `...` in the cell above "
+                       f"with your answer and run it again, then this cell.")
     except (Problem, _TimedOut) as err:
         problem = str(err)
     except Exception as err:                     # an answer no judge foresaw: still one line
         problem = f"checking your answer raised {type(err).__name__}: {str(err)[:200]}"
+    record(ex.id, problem is None)
     if problem is None:
-        print(f"✓ {ex.id}: {ex.success}")
-        return True
+        return True, f"✓ {ex.id}: {ex.success}"
     tries = _attempts.get(ex.id, 0)
     _attempts[ex.id] = tries + 1
     level = min(max(tries, _hints_shown.get(ex.id, 0)), len(ex.hints) - 1)
     _hints_shown[ex.id] = max(_hints_shown.get(ex.id, 0), level + 1)
-    print(f"✗ {ex.id}: {problem}\n  Hint: {ex.hints[level]}")
-    return False
+    return False, f"✗ {ex.id}: {problem}\n  Hint: {ex.hints[level]}"
+
+
+def _checkers_own(answer) -> str | None:
+    """A sentence if ``answer`` is one of the checker's own example functions (the
+    reference or wrong answer of some exercise, or a function sharing its code), else
+    None: those ship with carrylab, so they are not a student's work."""
+    if not callable(answer):                    # a value: typing the right number is the work
+        return None
+    code = getattr(answer, "__code__", None)
+    for other in EXERCISES.values():
+        for example in (other.reference, other.wrong):
+            if answer is example or (code is not None and code is getattr(example, "__code__", None)):
+                return (f"that is the checker's own example answer to {other.id} (from "
+                        f"carrylab.exercises); the exercise asks for yours")
+    return None
 
 
 def reset_attempts() -> None:

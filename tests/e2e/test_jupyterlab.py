@@ -1,16 +1,24 @@
-"""End to end in a real browser: JupyterLab, notebook 01, run all, move the stepper.
+"""End to end in a real browser: JupyterLab, notebook 01 and the prefix-network editor.
 
-The test starts JupyterLab on a free localhost port with a random token (on a copy of
-the solutions notebook, in a temporary folder, with temporary settings), drives
-headless Chromium through Playwright (the system browser, ``/usr/bin/chromium`` or
-``$CARRYLAB_CHROMIUM``; no browser is downloaded), runs every cell, moves the
-circuit stepper's slider and checks that the widget's picture and caption change. A
-screenshot is written to ``artifacts/e2e_notebook01.png`` for CI.
+The module starts one JupyterLab on a free localhost port with a random token (in a
+temporary folder, with temporary settings) and drives headless Chromium through
+Playwright (the system browser, ``/usr/bin/chromium`` or ``$CARRYLAB_CHROMIUM``; no
+browser is downloaded). Two tests share them:
+
+* notebook 01 (a copy of the solutions notebook): run every cell, move the circuit
+  stepper's slider, check that the widget's picture and caption change; screenshot
+  ``artifacts/e2e_notebook01.png``;
+* a one-cell notebook with :func:`viz.editor.prefix_editor`: click an empty slot of the
+  grid, check that the stats count the new cell, the slot shows its partner, and the
+  picture the page shows is the kernel's picture, which draws the cell; screenshot
+  ``artifacts/e2e_prefix_editor.png``.
 
 Skipped, with the reason, when Chromium, Playwright or JupyterLab is missing.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import secrets
@@ -26,9 +34,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "solutions" / "01_gates_ripple.ipynb"
+NOTEBOOK = ROOT / "docs" / "teaching" / "solutions" / "01_gates_ripple.ipynb"
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOT = ARTIFACTS / "e2e_notebook01.png"
+EDITOR_SCREENSHOT = ARTIFACTS / "e2e_prefix_editor.png"
 CHROMIUM = os.environ.get("CARRYLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -49,8 +58,8 @@ def _requirements() -> str | None:
     except ImportError:
         return "playwright is not installed (pip install playwright; no browser download needed)"
     try:
-        import jupyterlab  # noqa: F401
         import ipywidgets  # noqa: F401
+        import jupyterlab  # noqa: F401
     except ImportError:
         return 'JupyterLab/ipywidgets are not installed (pip install -e ".[notebooks]")'
     return None
@@ -99,7 +108,11 @@ _ALL_EXECUTED = """() => {
 }"""
 
 
-def test_notebook01_runs_and_stepper_moves():
+@pytest.fixture(scope="module")
+def lab():
+    """One JupyterLab server and one headless Chromium for every test of this module:
+    yields ``(context, base_url, token, root)``; the tests copy their notebooks into
+    ``root``, the server's folder."""
     reason = _requirements()
     if reason:
         pytest.skip(reason)
@@ -112,7 +125,6 @@ def test_notebook01_runs_and_stepper_moves():
         tmp = Path(tmp)
         root = tmp / "root"
         root.mkdir()
-        shutil.copy(NOTEBOOK, root / NOTEBOOK.name)      # the committed file stays untouched
         settings = tmp / "settings" / "@jupyterlab" / "notebook-extension"
         settings.mkdir(parents=True)
         # Render every cell (no virtual scrolling), so the whole notebook is in the page.
@@ -139,52 +151,134 @@ def test_notebook01_runs_and_stepper_moves():
                     str(tmp / "chromium-profile"), executable_path=CHROMIUM, headless=True,
                     args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
                 try:
-                    page = context.new_page()
-                    page.set_default_timeout(60_000)
-                    page.goto(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}&reset",
-                              wait_until="domcontentloaded")
-                    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-                    page.wait_for_function(
-                        "() => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                        " const k = p && p.sessionContext && p.sessionContext.session"
-                        " && p.sessionContext.session.kernel; return !!k && k.status === 'idle'; }",
-                        timeout=120_000, polling=500)
-                    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-                    page.wait_for_function(_ALL_EXECUTED, timeout=RUN_ALL_S * 1000, polling=1000)
-                    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-                    tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
-                    assert not tracebacks, f"cells raised: {tracebacks[:2]}"
-                    assert page.get_by_text("✓ 01.full_adder").count() >= 1
-
-                    stepper = page.locator(".widget-vbox").filter(
-                        has=page.locator(".widget-slider")).first
-                    stepper.scroll_into_view_if_needed()
-                    caption = stepper.locator(".widget-html-content").first
-                    image = stepper.locator("img").first
-                    page.wait_for_function(
-                        "el => el.textContent.includes('step 0 of')", arg=caption.element_handle(),
-                        timeout=STEP_S * 1000)
-                    before_caption = caption.inner_text()
-                    before_image = image.get_attribute("src")
-
-                    readout = stepper.locator(".widget-readout").first
-                    readout.click()
-                    page.keyboard.press("Control+A")
-                    page.keyboard.type("3")
-                    page.keyboard.press("Enter")
-                    page.wait_for_function(
-                        "el => el.textContent.includes('step 3 of')", arg=caption.element_handle(),
-                        timeout=STEP_S * 1000)
-                    page.wait_for_function(
-                        "([img, old]) => img.getAttribute('src') !== old",
-                        arg=[image.element_handle(), before_image], timeout=STEP_S * 1000)
-                    after_caption = caption.inner_text()
-                    assert after_caption != before_caption
-                    assert "t = 2" in after_caption, after_caption   # third event time
-                    stepper.scroll_into_view_if_needed()
-                    page.screenshot(path=str(SCREENSHOT))
+                    yield context, base, token, root
                 finally:
                     context.close()
         finally:
             _stop(proc)
+
+
+def _open_and_run_all(context, base: str, token: str, name: str):
+    """Open notebook ``name`` in a new page, run every cell, fail on a traceback; return
+    the page."""
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/lab/tree/{name}?token={token}&reset", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_function(
+        "() => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " const k = p && p.sessionContext && p.sessionContext.session"
+        " && p.sessionContext.session.kernel; return !!k && k.status === 'idle'; }",
+        timeout=120_000, polling=500)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(_ALL_EXECUTED, timeout=RUN_ALL_S * 1000, polling=1000)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
+    assert not tracebacks, f"cells raised: {tracebacks[:2]}"
+    return page
+
+
+def test_notebook01_runs_and_stepper_moves(lab):
+    context, base, token, root = lab
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)          # the committed file stays untouched
+    page = _open_and_run_all(context, base, token, NOTEBOOK.name)
+    try:
+        assert page.get_by_text("✓ 01.full_adder").count() >= 1
+
+        stepper = page.locator(".widget-vbox").filter(
+            has=page.locator(".widget-slider")).first
+        stepper.scroll_into_view_if_needed()
+        caption = stepper.locator(".widget-html-content").first
+        image = stepper.locator("img").first
+        page.wait_for_function(
+            "el => el.textContent.includes('step 0 of')", arg=caption.element_handle(),
+            timeout=STEP_S * 1000)
+        before_caption = caption.inner_text()
+        before_image = image.get_attribute("src")
+
+        readout = stepper.locator(".widget-readout").first
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("3")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "el => el.textContent.includes('step 3 of')", arg=caption.element_handle(),
+            timeout=STEP_S * 1000)
+        page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old",
+            arg=[image.element_handle(), before_image], timeout=STEP_S * 1000)
+        after_caption = caption.inner_text()
+        assert after_caption != before_caption
+        assert "t = 2" in after_caption, after_caption   # third event time
+        stepper.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOT))
+    finally:
+        page.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+# The bytes of a widget's picture as the page shows them (base64).
+_IMAGE_BYTES = """async img => {
+  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}"""
+
+# Run code in the notebook's kernel (no new cell); return what it printed.
+_KERNEL_PRINT = """async code => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, store_history: false});
+  let out = '';
+  future.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+  await future.done;
+  return out;
+}"""
+
+
+def test_prefix_editor_click_adds_a_cell(lab):
+    """Open a notebook with the prefix-network editor, click an empty slot, and see the
+    cell in the stats, the grid and the picture the page shows."""
+    import nbformat
+    context, base, token, root = lab
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from viz.editor import prefix_editor\n"
+        "editor = prefix_editor(8, start='serial')\n"
+        "editor.widget")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, root / "editor.ipynb")
+    page = _open_and_run_all(context, base, token, "editor.ipynb")
+    try:
+        editor = page.locator(".carrylab-prefix-editor").first
+        stats = editor.locator(".carrylab-editor-stats")
+        image = editor.locator(".carrylab-editor-picture")
+        page.wait_for_function("el => el.textContent.includes('cells 7')",
+                               arg=stats.element_handle(), timeout=STEP_S * 1000)
+        assert "depth 7" in stats.inner_text()
+        before_image = image.get_attribute("src")
+        slot = editor.locator(".carrylab-slot-1-3")     # row 1, bit 3: empty in the chain
+        assert slot.inner_text().strip() == ""
+        slot.click()
+        page.wait_for_function("el => el.textContent.includes('cells 8')",
+                               arg=stats.element_handle(), timeout=STEP_S * 1000)
+        page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old",
+            arg=[image.element_handle(), before_image], timeout=STEP_S * 1000)
+        assert slot.inner_text().strip() == "2"          # the cell joins bit 3 with bit 2
+        verdict = editor.locator(".carrylab-editor-verdict").inner_text()
+        assert "valid for carries only: position 3 combines position 2 twice" in verdict
+        # The picture in the page is the kernel's picture, and that one has the new cell.
+        shown = hashlib.sha256(base64.b64decode(
+            image.evaluate(_IMAGE_BYTES))).hexdigest()
+        printed = page.evaluate(_KERNEL_PRINT, "import hashlib\n"
+                                "print(hashlib.sha256(editor.image.value).hexdigest(),\n"
+                                "      'cell:1:3:2' in editor.gids, 'wrong:3' in editor.gids)")
+        assert printed.split() == [shown, "True", "True"], printed
+        page.set_viewport_size({"width": 1400, "height": 2000})   # the whole editor in view
+        editor.scroll_into_view_if_needed()
+        editor.screenshot(path=str(EDITOR_SCREENSHOT))
+    finally:
+        page.close()
+    assert EDITOR_SCREENSHOT.stat().st_size > 10_000

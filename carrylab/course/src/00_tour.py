@@ -1,9 +1,9 @@
 # %% [markdown]
-# # 00 · The whole idea in ten minutes
+# # 00 · The whole idea in one sitting
 #
 # **Goal.** See why adding two binary numbers and running a recurrent neural network (RNN)
 # are the same kind of computation, and how one trick, *carry lookahead*, speeds up both.
-# Nothing is assumed beyond Python.
+# Nothing is assumed beyond Python. About 40 minutes.
 #
 # **You will be able to:**
 #

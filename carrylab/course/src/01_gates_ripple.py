@@ -3,7 +3,7 @@
 #
 # **Goal.** Build an adder from logic gates, then watch it work in time: see the carry
 # travel from bit to bit, see outputs flicker before they settle (glitches), and predict
-# how long the adder needs. About 30 minutes.
+# how long the adder needs. About 50 minutes.
 #
 # **You will be able to:**
 #

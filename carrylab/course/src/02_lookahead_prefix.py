@@ -4,7 +4,7 @@
 # **Goal.** Compute all carries of an adder *at once* instead of one after another: first
 # the textbook 4-bit carry-lookahead adder, then the general tool, the **prefix network**,
 # and the trade-offs between the famous ones (depth, number of cells, fanout, wiring).
-# About 35 minutes.
+# About 55 minutes.
 #
 # **You will be able to:**
 #
@@ -206,6 +206,28 @@ fig
 from viz.widgets import scan_stepper
 
 scan_stepper(prefix.kogge_stone(16)).widget
+
+# %% [markdown]
+# **Build your own.** The editor below starts from the serial chain on 8 bits. Each button
+# of the grid is a slot: a row is a level, a column a bit (bit 0 on the right, as in the
+# pictures). Click an empty slot to add a cell there: it joins that bit with the group
+# just below the one the bit holds (the menu can name another partner, j = i − s); click a
+# cell to remove it. Under the picture every output shows its carry for the a and b of the
+# sliders, and the hidden state $h_t$ of a linear RNN $h_t = a_t h_{t-1} + b_t$ run on the
+# same network (notebook 05 explains why that works): a green ✓ agrees with a + b and with
+# the step-by-step loop, a red ✗ does not. The line above them says whether the network is
+# still a prefix network and, if not, names the first wrong output.
+#
+# Try: turn the chain into Sklansky's network of depth 3. Row by row, top first, add the
+# cells it still lacks (row 1: bits 3, 5, 7; row 2: bits 3, 6, 7; row 3: bits 4 to 7), then
+# remove the chain's leftovers (row 3: bit 3; rows 4 to 7). Then pick j = i − 1 in the menu
+# and click bit 1 in row 2: bit 1 already holds 1..0, so the new cell counts bit 0 twice.
+# The carries stay right, $h_1$ goes wrong.
+
+# %%
+from viz.editor import prefix_editor
+
+prefix_editor(8, start="serial").widget
 
 # %% [markdown]
 # ## 6. The trade-off

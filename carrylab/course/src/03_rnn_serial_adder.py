@@ -3,7 +3,7 @@
 #
 # **Goal.** Understand what a recurrent neural network computes, build one by hand that
 # adds binary numbers exactly, train one to add from examples, and look inside its hidden
-# state to find the carry. About 35 minutes.
+# state to find the carry. About 40 minutes.
 #
 # **You will be able to:**
 #

@@ -5,7 +5,7 @@
 # that does not wait for its previous state. See what it can look at (its **receptive
 # field**), check that hand-set weights turn it into an exact Kogge-Stone adder, and train
 # it on binary addition with a receptive field longer, then shorter, than the carry
-# chains. About 35 minutes.
+# chains. About 40 minutes.
 #
 # **You will be able to:**
 # - compute a causal dilated convolution, the building block of the carry module

@@ -4,7 +4,7 @@
 # **Goal.** Run the same prefix network with two different "combine" operations: the
 # carry operator of notebook 02 and the composition of affine maps, which computes every
 # hidden state of a *linear* RNN. Then see how DEER extends this to a nonlinear RNN with
-# Newton's method, and count its iterations. About 30 minutes.
+# Newton's method, and count its iterations. About 45 minutes.
 #
 # **You will be able to:**
 # - write a linear recurrence as a loop and as a composition of affine maps

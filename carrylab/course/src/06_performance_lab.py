@@ -5,7 +5,7 @@
 # simulation (one machine word holds 64 test vectors, so one bitwise instruction runs 64
 # gates), and **serial against parallel RNNs** (an Elman RNN must walk through time; a
 # CL-RNN computes all steps at once). Sizes are small so every cell runs in seconds; the
-# numbers depend on your machine and on what else it is doing. About 25 minutes.
+# numbers depend on your machine and on what else it is doing. About 30 minutes.
 #
 # **You will be able to:**
 # - evaluate 64 gates with one bitwise instruction on a machine word (06.word_full_adder)
