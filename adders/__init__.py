@@ -18,9 +18,11 @@ _EXPORTS = {
     **dict.fromkeys(["ARCHITECTURES", "build", "carry_lookahead", "carry_select", "carry_skip",
                      "full_adder", "half_adder", "prefix_adder", "ripple_carry"], "build"),
     **dict.fromkeys(["CarrylabError", "CarrylabRuntimeError", "CarrylabTypeError",
-                     "CarrylabValueError", "InternalError", "NetlistError",
+                     "CarrylabValueError", "CircuitFileError", "InternalError", "NetlistError",
                      "ShadowedPackageError"], "errors"),
     **dict.fromkeys(["to_dot", "to_graphml", "to_testbench", "to_vcd", "to_verilog"], "export"),
+    **dict.fromkeys(["to_digital", "from_digital"], "digital"),
+    **dict.fromkeys(["to_logisim", "from_logisim"], "logisim"),
     "KINDS": "gates",
     **dict.fromkeys(["evaluate", "simulate"], "logic"),
     "Circuit": "netlist",
@@ -28,8 +30,8 @@ _EXPORTS = {
     **dict.fromkeys(["Delays", "Stepper", "Trace", "critical_path", "simulate_transition"],
                     "timing"),
 }
-_SUBMODULES = ("bitslice", "build", "checks", "errors", "export", "gates", "logic", "netlist",
-               "prefix", "timing")
+_SUBMODULES = ("bitslice", "build", "checks", "digital", "digital_testdata", "errors", "export",
+               "gates", "logic", "logisim", "netlist", "prefix", "timing")
 
 
 def __getattr__(name: str):
@@ -66,9 +68,10 @@ __all__ = [
     "ARCHITECTURES", "build", "carry_lookahead", "carry_select", "carry_skip", "full_adder",
     "half_adder", "prefix_adder", "ripple_carry",
     "CarrylabError", "CarrylabValueError", "CarrylabTypeError", "CarrylabRuntimeError",
-    "InternalError", "NetlistError", "ShadowedPackageError",
+    "CircuitFileError", "InternalError", "NetlistError", "ShadowedPackageError",
     "KINDS", "evaluate", "simulate", "Circuit",
     "NETWORKS", "PrefixNetwork", "PrefixNetworkError",
     "Delays", "Stepper", "Trace", "critical_path", "simulate_transition",
     "to_dot", "to_graphml", "to_testbench", "to_vcd", "to_verilog",
+    "to_digital", "from_digital", "to_logisim", "from_logisim",
 ]

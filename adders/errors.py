@@ -17,7 +17,7 @@ CarrylabValueError | n must be an int in [1, 65,536], got 0
 """
 
 __all__ = ["CarrylabError", "CarrylabValueError", "CarrylabTypeError", "CarrylabRuntimeError",
-           "NetlistError", "ShadowedPackageError", "InternalError"]
+           "NetlistError", "CircuitFileError", "ShadowedPackageError", "InternalError"]
 
 
 class CarrylabError(Exception):
@@ -40,6 +40,13 @@ class CarrylabRuntimeError(CarrylabError, RuntimeError):
 class NetlistError(CarrylabValueError):
     """A malformed circuit: cycles, undriven or multiply driven nets, unknown gate kinds,
     bad fan-in. The message names the nets or gates involved."""
+
+
+class CircuitFileError(CarrylabValueError):
+    """A circuit file of another tool (Logisim ``.circ``, Digital ``.dig``) that carrylab
+    cannot read: malformed XML, an unsupported component, a dangling wire, two outputs
+    driving one net. The message names the file, the circuit, the component and its
+    position."""
 
 
 class ShadowedPackageError(CarrylabError, ImportError):

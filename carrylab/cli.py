@@ -33,6 +33,7 @@ LIMITS = {
     "vectors": 1_000_000,        # verilog --vectors
     "max_events": 1_000_000,     # timing --max-events
     "task_bits": 4_096,          # train/compare --bits of binary addition
+    "drawn_bits": 64,            # export to Logisim / Digital, grade: pins are at most 64 bits
 }
 
 # What the parser shows of rnn (choices, ranges, defaults), copied here so that building
@@ -348,6 +349,92 @@ def _run_verilog(args) -> int:
         print(f"wrote {args.testbench}: {count} vectors; run with: "
               f"iverilog -o sim {args.output or 'DUT.v'} {args.testbench} && vvp sim")
     return 0
+
+
+# ---------------------------------------------------------------------- export
+_FORMATS = {"logisim": ".circ", "digital": ".dig"}
+
+
+def _add_export(sub):
+    p = sub.add_parser("export", help="write an adder for Logisim-evolution or Digital",
+                       description="Write the adder as a circuit file that the schematic editors "
+                                   "classes use: Logisim-evolution (.circ, with a test-vector file "
+                                   "beside it, --tests) or Digital (.dig, its Testcase embedded). "
+                                   "Every net keeps carrylab's name (g3, p3, c4, G7_4) as a label or "
+                                   "tunnel. The tests are exhaustive when the adder has at most 12 "
+                                   "input bits, else carry-chain corner cases plus random vectors. "
+                                   "The editors give gates no delay: grade a drawing with "
+                                   "`carrylab grade` to see its timing.")
+    p.add_argument("--format", required=True, choices=list(_FORMATS),
+                   help="logisim (.circ) or digital (.dig)")
+    p.add_argument("--arch", default="ripple", choices=_arch_choices(), help="adder architecture")
+    p.add_argument("--bits", type=_width(LIMITS["drawn_bits"]), default=4,
+                   help=f"width n in bits, 1 to {LIMITS['drawn_bits']} (pins carry at most "
+                        f"{LIMITS['drawn_bits']} bits; default 4)")
+    p.add_argument("-o", "--output", type=_output_file, required=True,
+                   help="the file to write (.circ for logisim, .dig for digital)")
+    p.add_argument("--tests", type=_output_file, default=None,
+                   help="logisim only: also write Logisim-evolution's test vectors here (.txt)")
+    p.add_argument("--vectors", type=_int_flag("--vectors", 0, 100_000), default=None,
+                   help="test the carry-chain corner cases plus this many random vectors, 0 to "
+                        "100,000 (default: every input when there are at most 12 input bits, "
+                        "else the corner cases plus 100 random vectors)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random vectors (default 0)")
+
+
+def _run_export(args) -> int:
+    from adders import build
+    from adders.errors import CarrylabValueError
+    suffix = _FORMATS[args.format]
+    if Path(args.output).suffix.lower() != suffix:
+        raise CarrylabValueError(f"-o {args.output}: a {args.format} file must end in {suffix}")
+    if args.tests and args.format != "logisim":
+        raise CarrylabValueError("--tests is for --format logisim; a .dig file embeds its tests")
+    circuit = build(args.arch, args.bits)
+    if args.format == "logisim":
+        from adders.logisim import logisim_test_vectors, to_logisim
+        text = to_logisim(circuit)
+    else:
+        from adders.digital import to_digital
+        text = to_digital(circuit, vectors=args.vectors, seed=args.seed)
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}: {circuit.name}, {circuit.stats()['gates']} gates")
+    if args.tests:
+        tests = logisim_test_vectors(circuit, vectors=args.vectors, seed=args.seed)
+        Path(args.tests).write_text(tests, encoding="utf-8")
+        rows = [line for line in tests.splitlines() if line.strip() and not line.startswith("#")]
+        print(f"wrote {args.tests}: {len(rows) - 1} test vectors")     # less the header
+    return 0
+
+
+# ---------------------------------------------------------------------- grade
+def _add_grade(sub):
+    p = sub.add_parser("grade", help="grade a drawn adder (.circ, .dig, .graphml)",
+                       description="Grade a circuit drawn in Logisim-evolution (.circ) or Digital "
+                                   "(.dig), or saved by carrylab (.graphml), against a spec: is it "
+                                   "right (else the first failing vector), its gates, depth and "
+                                   "critical path, and, under gate delays the editors do not model, "
+                                   "its worst settle time and its glitches. Pins are found by label: "
+                                   "A, B, Cin, S, Cout (any case), multi-bit or one pin per bit "
+                                   "(A0, A1, ...). Exit status: 0 passed, 1 wrong, 2 unreadable.")
+    p.add_argument("file", metavar="FILE", help="the circuit: .circ, .dig or .graphml")
+    p.add_argument("--spec", default="adder", choices=["adder"],
+                   help="what the circuit must compute: adder, s + 2^n cout = a + b + cin")
+    p.add_argument("--bits", type=_width(LIMITS["drawn_bits"]), default=None,
+                   help=f"width n the adder must have, 1 to {LIMITS['drawn_bits']} "
+                        f"(default: the width of its input A)")
+    p.add_argument("--transitions", type=_int_flag("--transitions", 0, 5_000), default=200,
+                   help="random input transitions timed beside the corner cases, 0 to 5,000 "
+                        "(default 200)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random vectors (default 0)")
+    p.add_argument("--schematic", type=_output_file, default=None,
+                   help="also draw the circuit with its critical path to this PNG")
+
+
+def _run_grade(args) -> int:
+    from .grading import run_grade_command
+    return run_grade_command(args.file, spec=args.spec, bits=args.bits, out=args.schematic,
+                             transitions=args.transitions, seed=args.seed)
 
 
 # ---------------------------------------------------------------------- draw
@@ -886,8 +973,8 @@ def _run_warmup(args) -> int:
 
 
 # ---------------------------------------------------------------------- main
-_COMMANDS = ["add", "adders", "timing", "verilog", "draw", "train", "eval", "compare", "tour", "course",
-             "challenge", "warmup"]
+_COMMANDS = ["add", "adders", "timing", "verilog", "export", "grade", "draw", "train", "eval",
+             "compare", "tour", "course", "challenge", "warmup"]
 
 
 def build_parser() -> argparse.ArgumentParser:
