@@ -20,18 +20,23 @@ _EXPORTS = {
     **dict.fromkeys(["CarrylabError", "CarrylabRuntimeError", "CarrylabTypeError",
                      "CarrylabValueError", "CircuitFileError", "InternalError", "NetlistError",
                      "ShadowedPackageError"], "errors"),
-    **dict.fromkeys(["to_dot", "to_graphml", "to_testbench", "to_vcd", "to_verilog"], "export"),
+    **dict.fromkeys(["to_dot", "to_graphml"], "graph_formats"),
+    **dict.fromkeys(["to_testbench", "to_verilog"], "verilog"),
+    "to_vcd": "vcd",
     **dict.fromkeys(["to_digital", "from_digital"], "digital"),
     **dict.fromkeys(["to_logisim", "from_logisim"], "logisim"),
     "KINDS": "gates",
     **dict.fromkeys(["evaluate", "simulate"], "logic"),
     "Circuit": "netlist",
     **dict.fromkeys(["NETWORKS", "PrefixNetwork", "PrefixNetworkError"], "prefix"),
-    **dict.fromkeys(["Delays", "Stepper", "Trace", "critical_path", "simulate_transition"],
-                    "timing"),
+    "Delays": "delays",
+    **dict.fromkeys(["Stepper", "Trace", "simulate_transition"], "events"),
+    "critical_path": "static_timing",
 }
-_SUBMODULES = ("bitslice", "build", "checks", "digital", "digital_testdata", "errors", "export",
-               "gates", "logic", "logisim", "netlist", "prefix", "timing")
+_SUBMODULES = ("bitslice", "build", "checks", "compiled", "delays", "digital", "digital_testdata",
+               "errors", "events", "export", "gates", "graph_formats", "logic", "logisim",
+               "measures", "netlist", "operands", "prefix", "reference", "static_timing", "timing",
+               "vcd", "vectors", "verilog")
 
 
 def __getattr__(name: str):

@@ -80,6 +80,7 @@ def _error_class(home: Path) -> type:
     own_adders = home / "adders"
     if (_location("adders") == own_adders / "__init__.py"
             or not (own_adders / "errors.py").is_file()):
+        # Imported only here: this module imports nothing of carrylab's at its top.
         from adders.errors import ShadowedPackageError
         return ShadowedPackageError
     spec = importlib.util.spec_from_file_location("adders.errors", own_adders / "errors.py")

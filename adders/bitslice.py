@@ -23,16 +23,23 @@ operands in and sums out, without writing bit-sliced rows to memory.
 Cost per 64 vectors: ``gates`` word operations, plus one transpose per operand bus
 wider than 8 bits (narrow buses such as ``cin`` and ``cout`` are gathered bit by bit).
 Threads take contiguous runs of tiles and write disjoint parts of the output.
+
+Reference. What the kernels must compute, gate by gate and bit by bit, is written
+plainly in :mod:`adders.reference` (:func:`~adders.reference.simulate_arrays`,
+:func:`~adders.reference.evaluate_nets`); the tests hold the kernels to it.
 """
 from __future__ import annotations
 
+import weakref
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
-from . import _numba_cache  # noqa: F401  before the kernels below: per-user Numba cache
-from . import gates
+from . import (
+    _numba_cache,  # noqa: F401  before the kernels below: per-user Numba cache
+    gates,
+)
 from .errors import CarrylabValueError
 
 __all__ = ["Program", "program", "tile_words", "run_rows", "run_words",
@@ -66,43 +73,28 @@ class Program(NamedTuple):
 def program(circuit, rows) -> Program:
     """Compile ``circuit`` to slot operations that keep the nets ``rows`` to the end.
 
-    Remembered per circuit and tuple of rows (the circuit's cache is cleared when it
-    changes). Raises ValueError for a net the circuit does not have.
+    Remembered per compiled form of the circuit (:meth:`Circuit.compiled`, new after
+    every edit) and tuple of rows. Raises ValueError for a net the circuit does not have.
     """
     rows = tuple(rows)
-    cache = circuit._cache.setdefault("programs", {})
+    form = circuit.compiled()
+    cache = _PROGRAMS.setdefault(form, {})
     if rows not in cache:
-        op, ptr, flat, n_inputs, index = _levelised(circuit)
-        missing = [r for r in rows if r not in index]
+        missing = [r for r in rows if r not in form.index]
         if missing:
             raise CarrylabValueError(f"unknown nets {missing[:5]} in circuit {circuit.name!r}")
-        keep = np.array([index[r] for r in rows], dtype=np.int64)
-        slot, n_slots = _allocate(ptr, flat, n_inputs, keep)
+        keep = np.array([form.index[r] for r in rows], dtype=np.int64)
+        slot, n_slots = _allocate(form.ptr, form.pins, form.n_inputs, keep)
         if len(cache) >= 16:          # a few probe sets per circuit are plenty
             cache.pop(next(iter(cache)))
-        cache[rows] = Program(op, ptr.astype(np.uint64), slot[flat].astype(np.uint64),
-                              slot[n_inputs:].astype(np.uint64), n_slots,
+        cache[rows] = Program(form.op.copy(), form.ptr.astype(np.uint64), slot[form.pins].astype(np.uint64),
+                              slot[form.n_inputs:].astype(np.uint64), n_slots,
                               slot[keep].astype(np.uint64))
     return cache[rows]
 
 
-def _levelised(circuit):
-    """(op, ptr, flat, n_inputs, index): gates in topological order reading net indices;
-    input nets come first (bus order), then gate outputs."""
-    cache = circuit._cache
-    if "levelised" not in cache:
-        order = circuit.gates()
-        input_nets = [net for nets in circuit.inputs.values() for net in nets]
-        index = {net: k for k, net in enumerate(input_nets + order)}
-        nodes = circuit.graph.nodes
-        op = np.array([gates.OPCODES[nodes[g]["kind"]] for g in order], dtype=np.int8)
-        ptr = np.zeros(len(order) + 1, dtype=np.int64)
-        flat = []
-        for k, g in enumerate(order):
-            flat.extend(index[i] for i in nodes[g]["inputs"])
-            ptr[k + 1] = len(flat)
-        cache["levelised"] = (op, ptr, np.array(flat, dtype=np.int64), len(input_nets), index)
-    return cache["levelised"]
+#: Compiled netlist -> {rows: Program}; entries go when the compiled form does.
+_PROGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _allocate(ptr, flat, n_inputs, keep):

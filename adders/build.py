@@ -28,7 +28,7 @@ from . import prefix as _prefix
 from .checks import check_int
 from .errors import CarrylabTypeError, CarrylabValueError
 from .netlist import Circuit
-from .prefix import PrefixNetwork, _check_width
+from .prefix import MAX_BITS, PrefixNetwork
 
 __all__ = [
     "half_adder",
@@ -43,7 +43,13 @@ __all__ = [
 ]
 
 
+def _check_width(n) -> int:
+    """``n`` as an int if 1 <= n <= :data:`adders.prefix.MAX_BITS`, else raise naming it."""
+    return check_int(n, "n", 1, MAX_BITS)
+
+
 def _operands(circuit: Circuit, n: int, with_cin: bool = True):
+    """Declare the a, b (n bits) and, optionally, cin (1 bit, default 0) input buses."""
     a = circuit.add_input("a", n)
     b = circuit.add_input("b", n)
     cin = circuit.add_input("cin", 1, default=0)[0] if with_cin else None
@@ -55,6 +61,20 @@ def _generate_propagate(circuit: Circuit, a, b):
     g = [circuit.add_gate("AND", [a[i], b[i]], f"g{i}") for i in range(len(a))]
     p = [circuit.add_gate("XOR", [a[i], b[i]], f"p{i}") for i in range(len(a))]
     return g, p
+
+
+def _ripple(circuit: Circuit, g, p, carry: str, bits, t_name=None, c_name=None):
+    """Yield the carries ``c[i+1] = g[i] | p[i] & c[i]`` for ``i`` in ``bits`` (ascending),
+    starting from ``carry``, the carry into the first of them: per bit one AND (``t_name(i)``,
+    default ``t{i}``) and one OR (``c_name(i)``, default ``c{i+1}``).
+
+    A generator: each bit's two gates are added when its carry is taken, so a caller can
+    add other gates between bits (a sum bit, a second chain) in the order it needs.
+    """
+    for i in bits:
+        t = circuit.add_gate("AND", [p[i], carry], t_name(i) if t_name else f"t{i}")
+        carry = circuit.add_gate("OR", [g[i], t], c_name(i) if c_name else f"c{i + 1}")
+        yield carry
 
 
 def _sums(circuit: Circuit, p, carries):
@@ -88,11 +108,7 @@ def ripple_carry(n: int, name: str | None = None) -> Circuit:
     c = Circuit(name or f"ripple_carry_{n}")
     a, b, cin = _operands(c, n)
     g, p = _generate_propagate(c, a, b)
-    carries = [cin]
-    for i in range(n):
-        t = c.add_gate("AND", [p[i], carries[i]], f"t{i}")
-        carries.append(c.add_gate("OR", [g[i], t], f"c{i + 1}"))
-    _sums(c, p, carries)
+    _sums(c, p, [cin, *_ripple(c, g, p, cin, range(n))])
     return c
 
 
@@ -241,19 +257,20 @@ def carry_select(n: int, block: int = 4) -> Circuit:
         hi = min(n, lo + block)
         C = carries[-1]
         if lo == 0:
-            for i in range(lo, hi):
-                t = c.add_gate("AND", [p[i], carries[-1]], f"t{i}")
-                carries.append(c.add_gate("OR", [g[i], t], f"c{i + 1}"))
+            for i, carry in zip(range(lo, hi), _ripple(c, g, p, C, range(lo, hi))):
+                carries.append(carry)
                 s.append(c.add_gate("XOR", [p[i], carries[i]], f"s{i}"))
             continue
         # Two speculative ripple chains: carry-in 0 gives c0_(lo+1) = g[lo]; 1 gives a|b.
         chain = {0: [None], 1: [None]}
         chain[0].append(g[lo])
         chain[1].append(c.add_gate("OR", [a[lo], b[lo]], f"c{lo + 1}_1"))
-        for i in range(lo + 1, hi):
-            for v in (0, 1):
-                t = c.add_gate("AND", [p[i], chain[v][-1]], f"t{i}_{v}")
-                chain[v].append(c.add_gate("OR", [g[i], t], f"c{i + 1}_{v}"))
+        # Advanced together, so the gates of both chains alternate bit by bit.
+        for c0, c1 in zip(*(_ripple(c, g, p, chain[v][-1], range(lo + 1, hi),
+                                    t_name=lambda i, v=v: f"t{i}_{v}",
+                                    c_name=lambda i, v=v: f"c{i + 1}_{v}") for v in (0, 1))):
+            chain[0].append(c0)
+            chain[1].append(c1)
         not_c = c.add_gate("NOT", [C], f"{C}_n")
         for k, i in enumerate(range(lo, hi)):
             s0 = p[i] if k == 0 else c.add_gate("XOR", [p[i], chain[0][k]], f"s{i}_0")
@@ -304,11 +321,12 @@ def carry_skip(n: int, block: int = 4) -> Circuit:
         hi = min(n, lo + block)
         C = carries[lo]
         chain = C
-        for i in range(lo, hi):
-            t = c.add_gate("AND", [p[i], chain], f"t{i}")
-            last = i == hi - 1 and hi - lo > 1
-            chain = c.add_gate("OR", [g[i], t], f"r{i + 1}" if last else f"c{i + 1}")
-            if not last:
+        # The block's last ripple carry is r{hi}: the skip OR makes c{hi} from it.
+        skips = hi - lo > 1
+        for i, chain in zip(range(lo, hi), _ripple(
+                c, g, p, C, range(lo, hi),
+                c_name=lambda i: f"r{i + 1}" if skips and i == hi - 1 else f"c{i + 1}")):
+            if not (skips and i == hi - 1):
                 carries.append(chain)
         if hi - lo > 1:
             skip = c.add_gate("AND", p[lo:hi] + [C], f"P{hi - 1}_{lo}_skip")

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import gates
 from .errors import CarrylabTypeError, CarrylabValueError
-from .netlist import resolve_operands
+from .operands import check_operand, resolve_operands
 
 __all__ = ["evaluate", "net_values", "simulate", "pack", "run_packed", "resolve_operands"]
 
@@ -36,8 +36,8 @@ _WORDS = 32            # words per tile when packing operands on their own
 def evaluate(circuit, **operands) -> dict[str, int]:
     """Evaluate one vector of Python ints of any width; returns ``{output bus: int}``.
 
-    Plain Python, gate by gate in topological order: the obvious reference the fast
-    simulator is tested against.
+    Plain Python, gate by gate in levelised order. The readable references all
+    simulators are tested against are in :mod:`adders.reference`.
 
     >>> from adders import build
     >>> build("ripple", 8).evaluate(a=200, b=100, cin=1)
@@ -50,11 +50,10 @@ def evaluate(circuit, **operands) -> dict[str, int]:
 
 def net_values(circuit, **operands) -> dict[str, int]:
     """Value (0 or 1) of every net for one vector of Python ints; see :func:`evaluate`."""
-    from .netlist import _check_operand
     values = {}
     for bus, value in resolve_operands(circuit, operands).items():
         nets = circuit.inputs[bus]
-        value = _check_operand(bus, value, len(nets))
+        value = check_operand(bus, value, len(nets))
         for i, net in enumerate(nets):
             values[net] = (value >> i) & 1
     nodes = circuit.graph.nodes
@@ -79,6 +78,7 @@ def run_packed(circuit, packed_in: np.ndarray, rows: list[str]) -> np.ndarray:
     -------
     (len(rows), n_words) uint64
     """
+    # Numba and the kernels load on the first batch call, not with ``import adders``.
     import numba
 
     from . import bitslice
@@ -126,7 +126,6 @@ def _array_form(bus, value, width) -> str:
 def _checked(circuit, operands: dict) -> tuple[dict, dict, int]:
     """Resolve and check every operand: ``(values, forms, n_vectors)`` where forms maps
     each bus to "words", "bits" or "int" (ints are range-checked and made Python ints)."""
-    from .netlist import _check_operand
     values = resolve_operands(circuit, operands)
     forms = {}
     for bus, value in values.items():
@@ -134,7 +133,7 @@ def _checked(circuit, operands: dict) -> tuple[dict, dict, int]:
         if isinstance(value, np.ndarray):
             forms[bus] = _array_form(bus, value, width)
         else:
-            values[bus] = _check_operand(bus, value, width)
+            values[bus] = check_operand(bus, value, width)
             forms[bus] = "int"
     lengths = {bus: v.shape[0] for bus, v in values.items() if forms[bus] != "int"}
     if not lengths:
@@ -150,6 +149,7 @@ def _checked(circuit, operands: dict) -> tuple[dict, dict, int]:
 
 def _fill_rows(out, value, form, n_vectors):
     """Write one checked operand into its bus's (width, n_words) bit-sliced rows."""
+    # Numba and the kernels load on the first batch call, not with ``import adders``.
     import numba
 
     from . import bitslice
@@ -190,6 +190,7 @@ def _simulate_words(circuit, values, forms, n_vectors, probe) -> dict | None:
     constant operand has bits beyond 64 (the general path takes it)."""
     if any(forms[bus] == "int" and values[bus] >> 64 for bus in values):
         return None
+    # Numba and the kernels load on the first batch call, not with ``import adders``.
     import numba
 
     from . import bitslice
@@ -267,6 +268,7 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
         result = _simulate_words(circuit, values, forms, n_vectors, probe)
         if result is not None:
             return result
+    # Numba and the kernels load on the first batch call, not with ``import adders``.
     import numba
 
     from . import bitslice

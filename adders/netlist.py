@@ -27,11 +27,13 @@ from typing import Iterable, Sequence
 
 import networkx as nx
 
-from . import gates
+from . import gates, logic
 from .checks import check_int
-from .errors import CarrylabTypeError, CarrylabValueError, NetlistError
+from .compiled import Compiled, compile_circuit
+from .errors import CarrylabValueError, NetlistError
+from .operands import check_operand, resolve_operands
 
-__all__ = ["Circuit", "resolve_operands"]
+__all__ = ["Circuit", "resolve_operands"]      # resolve_operands: from adders.operands
 
 
 class Circuit:
@@ -49,8 +51,8 @@ class Circuit:
         self.inputs: dict[str, list[str]] = {}
         self.outputs: dict[str, list[str]] = {}
         self.input_defaults: dict[str, int] = {}
-        self._version = 0
-        self._cache: dict = {}
+        self._version = 0                # bumped by every edit
+        self._cache: dict = {}           # derived forms of the current version only
 
     # ------------------------------------------------------------------ building
     def add_input(self, bus: str, width: int, default: int | None = None) -> list[str]:
@@ -68,7 +70,7 @@ class Circuit:
             self.graph.add_node(net, kind="INPUT", inputs=())
         self.inputs[bus] = nets
         if default is not None:
-            _check_operand(bus, default, width)
+            check_operand(bus, default, width)
             self.input_defaults[bus] = default
         self._touch()
         return nets
@@ -124,6 +126,19 @@ class Circuit:
     def _touch(self) -> None:
         self._version += 1
         self._cache.clear()
+
+    @property
+    def version(self) -> int:
+        """Edit counter: grows with every added input, gate or output bus."""
+        return self._version
+
+    def compiled(self) -> Compiled:
+        """The validated netlist as numbered nets and index arrays
+        (:class:`adders.compiled.Compiled`), built once per :attr:`version`."""
+        cached = self._cache.get("compiled")
+        if cached is None or cached[0] != self._version:
+            cached = self._cache["compiled"] = (self._version, compile_circuit(self))
+        return cached[1]
 
     # ------------------------------------------------------------------ structure
     def width(self, bus: str) -> int:
@@ -229,51 +244,16 @@ class Circuit:
         Buses left out take their declared default (adders default ``cin`` to 0).
         Returns ``{output bus: int}``.
         """
-        from .logic import evaluate
-        return evaluate(self, **operands)
+        return logic.evaluate(self, **operands)
 
     def simulate(self, probe: Iterable[str] | None = None, **operands):
         """Simulate a batch of vectors, 64 per machine word, in compiled code.
 
         See :func:`adders.logic.simulate` for the accepted array forms.
         """
-        from .logic import simulate
-        return simulate(self, probe=probe, **operands)
+        return logic.simulate(self, probe=probe, **operands)
 
 
 def _check_name(name, what: str) -> None:
     if not isinstance(name, str) or not name:
         raise NetlistError(f"{what} name must be a non-empty string, got {name!r}")
-
-
-def _check_operand(bus: str, value, width: int) -> int:
-    """Return ``value`` as an int if 0 <= value < 2**width, else raise naming the bus."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise CarrylabTypeError(f"operand {bus!r} must be an int, got {value!r} of type {type(value).__name__}")
-    value = value.__index__()
-    if not 0 <= value < (1 << width):
-        raise CarrylabValueError(f"operand {bus!r} = {value} is out of range: a {width}-bit bus takes "
-                         f"0 <= {bus} <= {(1 << width) - 1}")
-    return value
-
-
-def resolve_operands(circuit, operands: dict) -> dict:
-    """Check bus names and fill defaults; return ``{input bus: value}`` in bus order.
-
-    Raises ValueError for an unknown bus (listing the known ones) or a missing one.
-    """
-    unknown = [bus for bus in operands if bus not in circuit.inputs]
-    if unknown:
-        raise CarrylabValueError(f"unknown input bus {unknown[0]!r} for circuit {circuit.name!r}; "
-                         f"its inputs are {list(circuit.inputs)}")
-    values = {}
-    for bus in circuit.inputs:
-        if bus in operands:
-            values[bus] = operands[bus]
-        elif bus in circuit.input_defaults:
-            values[bus] = circuit.input_defaults[bus]
-        else:
-            missing = [b for b in circuit.inputs if b not in operands and b not in circuit.input_defaults]
-            raise CarrylabValueError(f"missing input bus(es) {missing} for circuit {circuit.name!r}; "
-                             f"give every one of {list(circuit.inputs)}")
-    return values

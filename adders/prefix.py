@@ -55,27 +55,42 @@ from typing import Callable, Sequence
 from .checks import check_int
 from .errors import CarrylabValueError
 
-__all__ = [
-    "PrefixNetwork",
-    "PrefixNetworkError",
-    "serial",
-    "sklansky",
-    "kogge_stone",
-    "brent_kung",
-    "han_carlson",
-    "ladner_fischer",
-    "knowles",
-    "from_taxonomy",
-    "NETWORKS",
-    "network",
-    "MAX_BITS",
-]
+__all__ = ["PrefixNetwork", "PrefixNetworkError", "serial", "sklansky", "kogge_stone", "brent_kung",
+           "han_carlson", "ladner_fischer", "knowles", "from_taxonomy", "NETWORKS", "network", "MAX_BITS",
+           "low_ends", "check_width"]
 
 #: The widest network carrylab builds: n up to 65,536 positions (a Kogge-Stone network
 #: of that width has about a million cells; its adder takes minutes to build).
 MAX_BITS = 1 << 16
 
 Cell = tuple[int, int]
+
+
+def low_ends(n: int, levels, start=None) -> list[list[int]]:
+    """Walk the groups level by level: the low end of every position's group.
+
+    Position ``i`` starts with the group ``i:i``; a cell ``(i, j)`` makes ``i`` hold
+    ``i:lo[j]``, reading the low ends the previous level left. Returns ``lo`` with
+    ``len(lo) == len(levels) + 1``: ``lo[k][i]`` is the lowest position of the group
+    position ``i`` holds after ``k`` levels, i.e. before level ``k`` (``lo[0][i] == i``,
+    or ``start[i]`` when the walk resumes from earlier levels' low ends ``start``).
+    A network is valid when ``lo[-1]`` is all zeros and no cell leaves a gap
+    (:meth:`PrefixNetwork.check`). Cost: O(n depth) time and memory.
+
+    Examples
+    --------
+    >>> low_ends(4, [[(1, 0), (3, 2)], [(2, 1), (3, 1)]])
+    [[0, 1, 2, 3], [0, 0, 2, 2], [0, 0, 0, 0]]
+    """
+    lo = list(range(n)) if start is None else list(start)
+    history = [lo[:]]
+    for level in levels:
+        new = lo[:]
+        for i, j in level:
+            new[i] = lo[j]
+        lo = new
+        history.append(lo[:])
+    return history
 
 
 class PrefixNetworkError(CarrylabValueError):
@@ -101,7 +116,7 @@ class PrefixNetwork:
     name: str = "custom"
 
     def __post_init__(self):
-        object.__setattr__(self, "n", _check_width(self.n))
+        object.__setattr__(self, "n", check_width(self.n))
         cleaned = []
         for k, level in enumerate(self.levels):
             cells = tuple(sorted((int(i), int(j)) for i, j in level))
@@ -177,30 +192,21 @@ class PrefixNetwork:
 
         Returns ``lo`` with ``len(lo) == depth + 1``: ``lo[k][i]`` is the lowest position
         in the group that position ``i`` holds after ``k`` levels (``lo[0][i] == i``).
+        Same as :func:`low_ends` on this network.
         """
-        lo = list(range(self.n))
-        history = [lo[:]]
-        for level in self.levels:
-            new = lo[:]
-            for i, j in level:
-                new[i] = lo[j]
-            lo = new
-            history.append(lo[:])
-        return history
+        return low_ends(self.n, self.levels)
 
     def _walk(self):
         """Yield ((level, i, j), overlaps) for every cell, raising on a gap."""
-        lo = list(range(self.n))
-        for k, level in enumerate(self.levels):
-            new = lo[:]
+        history = low_ends(self.n, self.levels)
+        for k, (level, lo) in enumerate(zip(self.levels, history)):
             for i, j in level:
                 if j < lo[i] - 1:
                     raise PrefixNetworkError(
                         f"level {k}: cell ({i}, {j}) leaves a gap: position {i} holds "
                         f"{i}:{lo[i]}, so it must absorb a group ending at {lo[i] - 1} or above")
-                new[i] = lo[j]
                 yield (k, i, j), j >= lo[i]
-            lo = new
+        lo = history[-1]
         missing = [i for i in range(self.n) if lo[i] != 0]
         if missing:
             raise PrefixNetworkError(
@@ -223,22 +229,27 @@ class PrefixNetwork:
             pass
         return self
 
-    def evaluate(self, values: Sequence, combine: Callable) -> list:
+    def evaluate(self, values: Sequence, combine: Callable, record: bool = False) -> list:
         """Run the network on ``values`` with ``combine(hi, lo)`` (plain Python).
 
         ``combine`` must be associative (and idempotent if :attr:`overlapping`). Returns
-        the list of prefixes ``values[i] o ... o values[0]``. This is the slow, obvious
-        reference: :mod:`rnn.scan` runs the same cells in compiled code.
+        the list of prefixes ``values[i] o ... o values[0]``; with ``record=True`` a pair
+        ``(prefixes, history)``, ``history[k]`` the list of values after ``k`` levels
+        (``history[0]`` is the input). This is the slow, obvious reference:
+        :mod:`rnn.scan` runs the same cells in compiled code.
         """
         if len(values) != self.n:
             raise CarrylabValueError(f"values has length {len(values)}; this network has n = {self.n}")
         x = list(values)
+        history = [x[:]] if record else None
         for level in self.levels:
             new = x[:]
             for i, j in level:
                 new[i] = combine(x[i], x[j])
             x = new
-        return x
+            if record:
+                history.append(x[:])
+        return (x, history) if record else x
 
     def stats(self) -> dict:
         """The figures of merit as a dict: n, depth, cells, max_fanout, tracks."""
@@ -265,8 +276,11 @@ class PrefixNetwork:
 
 
 # ---------------------------------------------------------------------- constructors
-def _check_width(n) -> int:
+def check_width(n) -> int:
+    """``n`` as an int in [1, :data:`MAX_BITS`], or a CarrylabValueError naming ``n``."""
     return check_int(n, "n", 1, MAX_BITS)
+
+
 
 
 def _log2_ceil(n: int) -> int:
@@ -279,14 +293,14 @@ def _build(n: int, levels, name: str) -> PrefixNetwork:
 
 def serial(n: int) -> PrefixNetwork:
     """The ripple chain: level k joins position k to k-1. Depth n - 1, n - 1 cells."""
-    n = _check_width(n)
+    n = check_width(n)
     return _build(n, [[(i, i - 1)] for i in range(1, n)], "serial")
 
 
 def sklansky(n: int) -> PrefixNetwork:
     """Sklansky (1960) divide and conquer: at level l, every position whose bit l is set
     absorbs the last position of the block of 2^l below it. Depth L, fanout 2^(L-1) + 1."""
-    n = _check_width(n)
+    n = check_width(n)
     levels = []
     for l in range(_log2_ceil(n)):
         levels.append([(i, ((i >> l) << l) - 1) for i in range(n) if (i >> l) & 1])
@@ -296,7 +310,7 @@ def sklansky(n: int) -> PrefixNetwork:
 def kogge_stone(n: int) -> PrefixNetwork:
     """Kogge-Stone (1973): at level l every position i >= 2^l absorbs i - 2^l.
     Depth L, fanout 2, but n/2 wiring tracks at the last level."""
-    n = _check_width(n)
+    n = check_width(n)
     levels = [[(i, i - (1 << l)) for i in range(1 << l, n)] for l in range(_log2_ceil(n))]
     return _build(n, levels, "kogge-stone")
 
@@ -318,7 +332,7 @@ def _bk_down(n: int, count: int):
 def brent_kung(n: int) -> PrefixNetwork:
     """Brent-Kung (1982): a binary-tree up-sweep then a down-sweep that fills the gaps.
     Depth 2L - 1, 2n - 2 - L cells, fanout 2, one track."""
-    n = _check_width(n)
+    n = check_width(n)
     L = _log2_ceil(n)
     return _build(n, _bk_up(n, L) + _bk_down(n, max(L - 1, 0)), "brent-kung")
 
@@ -341,10 +355,7 @@ def _knowles_levels(m: int, lanes_first_level_first: Sequence[int]):
             if lo[i] == 0 or lo[j] >= lo[i]:
                 continue
             level.append((i, j))
-        new = lo[:]
-        for i, j in level:
-            new[i] = lo[j]
-        lo = new
+        lo = low_ends(m, [level], lo)[-1]
         levels.append(level)
     return levels
 
@@ -358,14 +369,7 @@ def _prune(n: int, levels) -> list:
     (i, j) then asks i to reach j + 1 and j to reach i's demand. Since every kept
     demand is one the unpruned network meets, the pruned one meets them too.
     """
-    lo = list(range(n))
-    before = []                    # lo of the full network before each level
-    for level in levels:
-        before.append(lo[:])
-        new = lo[:]
-        for i, j in level:
-            new[i] = lo[j]
-        lo = new
+    before = low_ends(n, levels)[:-1]     # lo of the full network before each level
     demand = [0] * n
     kept_levels = []
     for level, lo_before in zip(reversed(levels), reversed(before)):
@@ -397,7 +401,7 @@ def _sparse(n: int, l: int, inner: Callable[[int], list]) -> list:
 def han_carlson(n: int) -> PrefixNetwork:
     """Han-Carlson (1987): Kogge-Stone on the odd positions, then one level fills the even
     ones. Depth L + 1, (n/2) L cells, fanout 2, n/4 tracks."""
-    n = _check_width(n)
+    n = check_width(n)
     levels = _sparse(n, 1, lambda m: kogge_stone(m).levels if m else [])
     return _build(n, levels, "han-carlson")
 
@@ -405,7 +409,7 @@ def han_carlson(n: int) -> PrefixNetwork:
 def ladner_fischer(n: int) -> PrefixNetwork:
     """Ladner-Fischer as Harris's (1, L-2, 0): Sklansky on the odd positions, then one
     level fills the even ones. Depth L + 1, half Sklansky's fanout."""
-    n = _check_width(n)
+    n = check_width(n)
     levels = _sparse(n, 1, lambda m: sklansky(m).levels if m else [])
     return _build(n, levels, "ladner-fischer")
 
@@ -426,7 +430,7 @@ def knowles(n: int, lanes: Sequence[int] | None = None) -> PrefixNetwork:
 
     Cells no output needs are pruned, so the Sklansky lanes give Sklansky's own network.
     """
-    n = _check_width(n)
+    n = check_width(n)
     L = _log2_ceil(n)
     if lanes is None:
         lanes = ([2] + [1] * (L - 1)) if L >= 2 else [1] * L
@@ -452,7 +456,7 @@ def from_taxonomy(n: int, l: int, f: int, t: int) -> PrefixNetwork:
     ``[2^f, 2^(f-1), ..., 2, 1, ..., 1]`` (fanout 2^f + 1, 2^t tracks) runs over the
     blocks, and l levels fill in the rest. Depth log2 n + l.
     """
-    n = _check_width(n)
+    n = check_width(n)
     if n & (n - 1):
         raise CarrylabValueError(f"from_taxonomy needs n a power of two, got n = {n}")
     L = n.bit_length() - 1

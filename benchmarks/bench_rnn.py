@@ -35,8 +35,9 @@ import time
 
 import numpy as np
 
-from rnn import CLRNN, LSTM, CLRNNConfig, ElmanRNN, make_model
+from rnn import CLRNNConfig, make_model
 from rnn.optim import Adam
+from rnn.registry import make_config
 
 __all__ = ["main", "bench_jsb", "bench_sweep", "bench_start", "paired_best"]
 
@@ -239,9 +240,12 @@ def bench_sweep(quick, torch, input_size=88, models=None, Ts=None, Bs=None, Hs=N
     Bs = Bs or ([1] if quick else [1, 8])
     Hs = Hs or ([32] if quick else [32, 128])
     budget = 0.1 if quick else 0.5
-    builders = {"CL-RNN": lambda I, H: CLRNN(I, H, levels=4, kernel_size=5, seed=0),
-                "Elman": lambda I, H: ElmanRNN(I, H, seed=0),
-                "LSTM": lambda I, H: LSTM(I, H, seed=0)}
+    # label -> model name in rnn.registry; the CL-RNN as the paper sets it (4 levels, k = 5),
+    # without dropout
+    names = {"CL-RNN": "clrnn", "Elman": "rnn", "LSTM": "lstm"}
+    builders = {label: (lambda I, H, name=name: make_config(name, hidden_size=H, levels=4, kernel_size=5,
+                                                            dropout=0.0).make(I, seed=0))
+                for label, name in names.items()}
     if models:
         builders = {k: v for k, v in builders.items() if k in models}
     tm = torch_models(torch) if torch is not None else None

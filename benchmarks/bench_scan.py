@@ -25,7 +25,8 @@ import numpy as np
 from numba import njit, prange
 
 from rnn.deer import deer_elman, elman_serial
-from rnn.scan import _blocked_kernel, _default_block, _diag_loop
+from rnn.scan_blocked import _blocked_kernel, _default_block
+from rnn.scan_loop import diag_loop as _diag_loop
 
 
 def median_time(fn, repeat):

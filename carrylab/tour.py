@@ -30,6 +30,16 @@ def _write_table(path: Path, rows: list[dict]) -> None:
     path.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
+def _save(fig, path: Path, **kwargs) -> None:
+    """Write ``fig`` to ``path`` and close it: whatever backend the caller chose, the tour
+    leaves no figure open."""
+    import matplotlib.pyplot as plt
+    try:
+        fig.savefig(path, **kwargs)
+    finally:
+        plt.close(fig)
+
+
 def _say(text: str, indent: str = "") -> None:
     """Print a generated sentence wrapped to the tour's width (each line of ``text`` a
     paragraph)."""
@@ -53,11 +63,11 @@ def _depth_sentence(depth: dict[str, int], n: int) -> str:
 
 def chapter_adders(out: Path) -> list[Path]:
     """Chapter 1: one sum, many adders; what lookahead buys; simulating millions at once."""
-    import matplotlib
     import numpy as np
-    matplotlib.use("Agg")
+
     from adders import ARCHITECTURES, build, prefix
-    from viz.measures import measure_architectures, plot_architecture_trends
+    from adders.measures import measure_architectures
+    from viz.measures import plot_architecture_trends
 
     from .demos import carry_skip_sentence, carry_skip_timing
 
@@ -99,7 +109,7 @@ def chapter_adders(out: Path) -> list[Path]:
                   f"fanout {r['max_fanout']:>3}{extra}")
     _say(_depth_sentence({r["arch"]: r["depth"] for r in rows if r["bits"] == 64}, 64))
     fig = plot_architecture_trends(rows)
-    fig.savefig(out / "adders_depth_and_gates.png", dpi=120)
+    _save(fig, out / "adders_depth_and_gates.png", dpi=120)
     written.append(out / "adders_depth_and_gates.png")
     from viz import write_gallery
     written += write_gallery(out, ["poster_kogge_stone_16.png", "ripple_8.png", "cla_8.png"])
@@ -175,8 +185,6 @@ def chapter_timing(out: Path) -> list[Path]:
     print("Waveforms: open the .vcd files with GTKWave.")
     _write_table(out / "timing_16", rows)
     written += [out / "timing_16.md", out / "timing_16.csv"]
-    import matplotlib
-    matplotlib.use("Agg")
     from viz import write_gallery
     written += write_gallery(out, ["waveform_ripple_8.png"])
     print("Picture: waveform_ripple_8.png (8-bit ripple, 0 + 0 -> 255 + 1: the carry ripples, sums glitch).")
@@ -245,8 +253,6 @@ def chapter_rnn(out: Path, seed: int = RNN_SEED) -> list[Path]:
               f"{row['number_acc']:.4f}{wide_text}")
     _write_table(out / "rnn_binary_addition", rows)
     written += [out / "rnn_binary_addition.md", out / "rnn_binary_addition.csv"]
-    import matplotlib
-    matplotlib.use("Agg")
     from viz import write_gallery
     written += write_gallery(out, ["receptive_field_clrnn.png", "dependency_graph_8.png"])
     for sentence in sentences:

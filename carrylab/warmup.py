@@ -257,8 +257,6 @@ def run(quiet: bool = False, out=print, steps=None) -> dict:
         say("NUMBA_DISABLE_JIT is set: nothing is compiled, so there is nothing to warm up")
         return {"steps": [], "compiled": [], "seconds": time.perf_counter() - start,
                 "cache": str(root)}
-    import matplotlib  # the models' code never draws; keep it headless
-    matplotlib.use("Agg")
     say(f"Compiling carrylab's Numba kernels into {root} (only what is not cached yet)")
     done, compiled = [], []
     for label in chosen:

@@ -13,6 +13,7 @@ never leaves a half-written checkpoint behind. No pickle: arrays load with
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
@@ -57,7 +58,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def save_checkpoint(directory, name: str, params: dict, meta: dict,
                     optim_state: dict | None = None, extra: dict | None = None) -> Path:
     """Save arrays and metadata as ``directory/name.npz`` (+ ``name.json``); return the npz path."""
-    import io
     arrays = {f"param/{k}": np.asarray(v) for k, v in params.items()}
     arrays.update({f"optim/{k}": np.asarray(v) for k, v in (optim_state or {}).items()})
     arrays.update({f"extra/{k}": np.asarray(v) for k, v in (extra or {}).items()})

@@ -62,7 +62,8 @@ from adders.checks import check_int, check_real
 from adders.errors import CarrylabValueError
 from adders.prefix import NETWORKS, PrefixNetwork
 
-from .scan import EXACT_NETWORKS, _as_real, affine_scan
+from .scan import EXACT_NETWORKS, affine_scan
+from .scan_operands import as_real
 
 __all__ = ["DEERResult", "deer_elman", "elman_serial"]
 
@@ -95,9 +96,9 @@ class DEERResult:
 
 
 def _check_weights(W_ih, W_hh, b, h0, input_size):
-    W_ih = _as_real(W_ih, "W_ih")
-    W_hh = _as_real(W_hh, "W_hh")
-    b = _as_real(b, "b")
+    W_ih = as_real(W_ih, "W_ih")
+    W_hh = as_real(W_hh, "W_hh")
+    b = as_real(b, "b")
     if W_hh.ndim != 2 or W_hh.shape[0] != W_hh.shape[1]:
         raise CarrylabValueError(f"W_hh must have shape (H, H), got {W_hh.shape}")
     H = W_hh.shape[0]
@@ -109,12 +110,12 @@ def _check_weights(W_ih, W_hh, b, h0, input_size):
     if h0 is None:
         h0 = np.zeros(H, np.result_type(W_ih.dtype, W_hh.dtype, b.dtype))
     else:
-        h0 = _as_real(h0, "h0")
+        h0 = as_real(h0, "h0")
     return W_ih, W_hh, b, h0
 
 
 def _check_x(x):
-    x = _as_real(x, "x")
+    x = as_real(x, "x")
     if x.ndim not in (2, 3):
         raise CarrylabValueError(f"x must have shape (T, I) or (batch, T, I), got {x.shape}")
     if x.shape[-2] == 0 or (x.ndim == 3 and x.shape[0] == 0):
@@ -281,7 +282,7 @@ def deer_elman(x, W_ih, W_hh, b, h0=None, tol=1e-12, max_iter=None,
     if guess is not None:
         if not squeeze:
             raise CarrylabValueError("guess is accepted for unbatched x of shape (T, I) only")
-        guess = _as_real(guess, "guess")
+        guess = as_real(guess, "guess")
         if guess.shape != (T, H):
             raise CarrylabValueError(f"guess must have shape (T, H) = {(T, H)}, got {guess.shape}")
     net = _network(network, T)

@@ -75,11 +75,13 @@ class Model:
                              np.random.default_rng(seed))
 
     def params(self):
+        """Parameters by name: the live arrays, updated in place by the optimiser."""
         out = {f"body.{k}": v for k, v in self.body.params().items()}
         out.update({f"head.{k}": v for k, v in self.linear.params().items()})
         return out
 
     def grads(self):
+        """Gradients by name, the keys of ``params()``, filled by ``backward``."""
         out = {f"body.{k}": v for k, v in self.body.grads().items()}
         out.update({f"head.{k}": v for k, v in self.linear.grads().items()})
         return out
@@ -115,10 +117,12 @@ class Model:
         return value
 
     def macs(self, batch, time):
+        """Multiply-adds of one forward pass over ``batch`` sequences of ``time`` steps."""
         return self.body.macs(batch, time) + batch * time * self.body.output_size * \
             self.out_features
 
     def depth(self, time):
+        """Longest chain of dependent layer applications over ``time`` steps."""
         return self.body.depth(time) + 1
 
 
@@ -145,6 +149,7 @@ class RegressionHead(Model):
     """Linear(H, O); loss = mean over all entries of (out - y)^2."""
 
     def loss(self, out, y):
+        """Mean squared error over every output and its gradient: (value, dout)."""
         y = _check_target_shape(y, out)
         diff = out - y
         value = float(np.mean(diff.astype(np.float64) ** 2))
@@ -190,11 +195,13 @@ class CharLMHead:
                        "decoder.b": np.zeros_like(self.b)}
 
     def params(self):
+        """Parameters by name: the live arrays, updated in place by the optimiser."""
         out = {"encoder.weight": self.encoder.params()["weight"], "decoder.b": self.b}
         out.update({f"body.{k}": v for k, v in self.body.params().items()})
         return out
 
     def grads(self):
+        """Gradients by name, the keys of ``params()``, filled by ``backward``."""
         out = dict(self._grads)
         out.update({f"body.{k}": v for k, v in self.body.grads().items()})
         return out
@@ -217,6 +224,7 @@ class CharLMHead:
         return ClassificationHead.loss(self, out, y)
 
     def backward(self, dout):
+        """Fill ``grads()`` from dL/d(logits) (B, T, vocab_size)."""
         h = getattr(self, "_cache", None)
         if h is None:
             raise CarrylabRuntimeError("CharLMHead.backward called before forward")
@@ -238,10 +246,12 @@ class CharLMHead:
     loss_and_backward = Model.loss_and_backward
 
     def macs(self, batch, time):
+        """Multiply-adds of one forward pass over ``batch`` sequences of ``time`` steps."""
         return self.body.macs(batch, time) + batch * time * self.body.output_size * \
             self.vocab_size
 
     def depth(self, time):
+        """Longest chain of dependent layer applications over ``time`` steps."""
         return self.body.depth(time) + 1
 
 

@@ -88,6 +88,7 @@ class CausalConv1d(Layer):
         self._init_grads()
 
     def forward(self, x, train=False):
+        """x (B, T, C_in) -> ReLU(conv) or conv (B, T, C_out), causal."""
         p = self._params
         w, norm = K.weight_norm_forward(p["v"], p["g"])
         y = K.causal_conv1d_forward(x, w, p["b"], self.dilation, relu=self.relu)
@@ -109,11 +110,13 @@ class ReLU(Layer):
     """y = max(x, 0)."""
 
     def forward(self, x, train=False):
+        """max(x, 0), elementwise."""
         y = K.relu_forward(x)
         self._cache = y
         return y
 
     def backward(self, dy):
+        """dx = dy where the input was positive, else 0."""
         return K.relu_backward(self._need_cache(), dy)
 
 
@@ -131,6 +134,7 @@ class Dropout(Layer):
         self.fixed_mask = None
 
     def forward(self, x, train=False):
+        """x times an inverted-dropout mask (fresh, or ``fixed_mask``) when ``train``, else x."""
         if not train or (self.p == 0.0 and self.fixed_mask is None):
             self._cache = False
             return x
@@ -145,6 +149,7 @@ class Dropout(Layer):
         return K.dropout_forward(x, mask)
 
     def backward(self, dy):
+        """dx = dy times the mask of the last forward pass."""
         mask = self._need_cache()
         if mask is False:
             return dy
@@ -166,10 +171,12 @@ class Linear(Layer):
         self._init_grads()
 
     def forward(self, x, train=False):
+        """y = x W^T + b: (..., in_features) -> (..., out_features)."""
         self._cache = x
         return K.linear_forward(x, self._params["W"], self._params["b"])
 
     def backward(self, dy):
+        """dx (..., in_features) from dy; fills ``grads()``."""
         x = self._need_cache()
         dx, dw, db = K.linear_backward(x, self._params["W"], dy)
         self._grads = {"W": dw, "b": db}
@@ -190,10 +197,12 @@ class Embedding(Layer):
         self._init_grads()
 
     def forward(self, idx, train=False):
+        """Rows of the table: idx (B, T) ints -> (B, T, embedding_dim)."""
         self._cache = idx
         return K.embedding_forward(idx, self._params["weight"])
 
     def backward(self, dy):
+        """Scatter-add dy into the table's gradient; returns None (indices have none)."""
         idx = self._need_cache()
         self._grads = {"weight": K.embedding_backward(idx, dy, self.num_embeddings)}
         return None
@@ -224,6 +233,7 @@ class RNNCell(Layer):
         self._init_grads()
 
     def forward(self, x, c, train=False):
+        """h = tanh(W_ih x + b_ih + W_hh c + b_hh) for every step at once: (B, T, H)."""
         p = self._params
         pre = x @ p["W_ih"].T  # (B, T, I) @ (I, H) -> (B, T, H)
         pre += c @ p["W_hh"].T  # (B, T, H) @ (H, H)

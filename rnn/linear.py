@@ -78,9 +78,11 @@ class LinearRNN(Body):
         self._grads = {name: np.zeros_like(p) for name, p in self._params.items()}
 
     def params(self):
+        """Parameters by name: the live arrays, updated in place by the optimiser."""
         return self._params
 
     def grads(self):
+        """Gradients by name, the keys of ``params()``, filled by ``backward``."""
         return self._grads
 
     def _net(self, T: int) -> _prefix.PrefixNetwork:

@@ -15,8 +15,6 @@ R = 1 + (k-1)(2^L - 1), and one tanh cell turns (x[t], c[t]) into
 h[t] = tanh(W_ih x[t] + b_ih + W_hh c[t] + b_hh) for all t in parallel. The
 serial baselines use PyTorch's gate conventions; their initial states are zero.
 """
-from dataclasses import dataclass
-
 import numpy as np
 
 from adders.errors import CarrylabRuntimeError, CarrylabTypeError, CarrylabValueError
@@ -25,7 +23,7 @@ from . import kernels as K
 from ._checks import check_dtype, check_finite_params, check_int, check_prob, check_sequence
 from .layers import CausalConv1d, Dropout, Layer, RNNCell
 
-__all__ = ["Body", "TCN", "CLRNN", "CLRNNConfig", "ElmanRNN", "LSTM", "GRU"]
+__all__ = ["Body", "TCN", "CLRNN", "ElmanRNN", "LSTM", "GRU"]
 
 
 class Body:
@@ -39,6 +37,7 @@ class Body:
         return []
 
     def params(self):
+        """Parameters by name: the live arrays, updated in place by the optimiser."""
         out = {}
         for prefix, layer in self._children():
             for k, v in layer.params().items():
@@ -46,6 +45,7 @@ class Body:
         return out
 
     def grads(self):
+        """Gradients by name, the keys of ``params()``, filled by ``backward``."""
         out = {}
         for prefix, layer in self._children():
             for k, v in layer.grads().items():
@@ -155,6 +155,7 @@ class TCN(Body):
         return d
 
     def macs(self, batch, time):
+        """Multiply-adds of one forward pass over ``batch`` sequences of ``time`` steps."""
         c_in, total = self.input_size, 0
         for c_out in self.channels:
             total += batch * time * self.kernel_size * c_in * c_out
@@ -162,6 +163,7 @@ class TCN(Body):
         return total
 
     def depth(self, time):
+        """Longest chain of dependent layer applications over ``time`` steps."""
         return len(self.channels)
 
 
@@ -235,28 +237,13 @@ class CLRNN(Body):
         return dx + dx_tcn if need_dx else None
 
     def macs(self, batch, time):
+        """Multiply-adds of one forward pass over ``batch`` sequences of ``time`` steps."""
         H, I = self.hidden_size, self.input_size
         return self.tcn.macs(batch, time) + batch * time * (I * H + H * H)
 
     def depth(self, time):
+        """Longest chain of dependent layer applications over ``time`` steps."""
         return self.tcn.depth(time) + 1
-
-
-@dataclass(frozen=True)
-class CLRNNConfig:
-    """CL-RNN hyperparameters; the defaults are the authors' polyphonic-music setting
-    (88 notes, 150 hidden, k = 5, 4 levels of 150 channels, dropout 0.25)."""
-
-    input_size: int = 88
-    hidden_size: int = 150
-    levels: int = 4
-    kernel_size: int = 5
-    dropout: float = 0.25
-
-    def build(self, dtype=np.float32, seed=None):
-        """A fresh :class:`CLRNN` with these hyperparameters."""
-        return CLRNN(self.input_size, self.hidden_size, self.levels, self.kernel_size,
-                     self.dropout, dtype=dtype, seed=seed)
 
 
 # ------------------------------------------------------------------------- serial

@@ -175,9 +175,11 @@ class PlateauRule:
         return False
 
     def state_dict(self) -> dict:
+        """The rule's state, for a checkpoint."""
         return {"history": np.array(self.history, dtype=np.float64)}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore the state ``state_dict`` returned."""
         self.history = [float(v) for v in state["history"]]
 
 

@@ -84,7 +84,7 @@ def _aside_name(folder: Path) -> Path:
 
 
 def _lock(folder: Path):
-    from filelock import FileLock, Timeout
+    from filelock import FileLock, Timeout  # only when a run folder is opened
     lock = FileLock(str(folder / LOCK_NAME), timeout=0)
     try:
         lock.acquire()

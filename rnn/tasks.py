@@ -289,7 +289,7 @@ def polyphonic(path) -> Task:
     """Piano rolls from a .mat file with ``traindata``, ``validdata``, ``testdata``: 1 x N
     cell arrays of (T, 88) 0/1 matrices. Each sequence is its own group: x = seq[:-1],
     y = seq[1:], one sequence per step, as the CL-RNN authors train."""
-    from scipy.io import loadmat
+    from scipy.io import loadmat  # SciPy only for the music files: a slow import
     path = _check_path(path, "polyphonic data")
     try:
         mat = loadmat(str(path))

@@ -18,45 +18,36 @@ checkpoint in place.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import itertools
 import json
 import math
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from adders.checks import check_choice, check_int, check_real
-from adders.errors import CarrylabError, CarrylabTypeError, CarrylabValueError
+from adders.checks import check_int
+from adders.errors import CarrylabError, CarrylabValueError
 
 from . import tasks as _tasks
-from ._checks import check_prob
 from .checkpoint import CheckpointError, atomic_write_bytes, load_checkpoint, save_checkpoint
 from .heads import make_model
 from .layers import Dropout
-from .linear import LinearRNN
-from .models import CLRNN, GRU, LSTM, TCN, ElmanRNN
-from .optim import OPTIMIZERS, PlateauRule, clip_grad_norm, make_optimizer
+from .optim import PlateauRule, clip_grad_norm, make_optimizer
+from .registry import REGISTRY
 from .runs import RunFolderError, open_run
+from .trainconfig import LIMITS, MODELS, TrainConfig
 
 __all__ = ["TrainConfig", "MODELS", "LIMITS", "make_task", "build_model", "train_step", "evaluate", "fit",
            "load_model", "evaluate_checkpoint", "saved_config", "TrainingDiverged", "BLAS_THREADS",
            "blas_threads_limited"]
 
-MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn", "linear")
-
 
 class TrainingDiverged(CarrylabError, RuntimeError):
     """The loss or a gradient became NaN or infinite."""
 
-
-#: Largest sizes a config may ask for: far beyond the paper's models (150 channels, 4
-#: levels, k = 5), small enough that a typo fails at once instead of exhausting memory.
-LIMITS = {"hidden": 4096, "levels": 30, "kernel_size": 64, "epochs": 100_000}
 
 #: BLAS threads while :func:`fit`, :func:`evaluate` and :func:`evaluate_checkpoint` run
 #: (their ``blas_threads`` argument; None leaves the BLAS thread pool as it is). The
@@ -80,95 +71,9 @@ def blas_threads_limited(threads: int | None):
         yield
         return
     threads = check_int(threads, "blas_threads", 1)
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # only when a limit is asked for: saves its import
     with threadpool_limits(limits=threads, user_api="blas"):
         yield
-
-
-@dataclass
-class TrainConfig:
-    """Everything that defines a training run (saved in every checkpoint).
-
-    model: one of :data:`MODELS`; task: a key of :data:`rnn.tasks.TASKS`; data: path for
-    tasks that read files; task_args: options of the task constructor (e.g. n_bits);
-    hidden: hidden size (and TCN channels); levels, kernel_size: of the TCN / CL-RNN;
-    batch_size 0 means the task's default; clip 0 means no clipping; plateau: the
-    paper's lr /= 10 rule; max_batches: cap on training batches per epoch (0: the whole
-    split); eval_batches: cap on the batches scored in validation and test (0: all; a
-    cap scores the first batches, the same ones every epoch). Integer fields are at
-    most :data:`LIMITS`.
-
-    Raises
-    ------
-    CarrylabValueError, CarrylabTypeError
-        A field out of range or of the wrong type (the message names the field).
-    """
-
-    model: str = "clrnn"
-    task: str = "binary-add"
-    data: str | None = None
-    task_args: dict = field(default_factory=dict)
-    hidden: int = 32
-    levels: int = 4
-    kernel_size: int = 5
-    dropout: float = 0.0
-    emb_dropout: float = 0.0
-    epochs: int = 10
-    lr: float = 1e-3
-    optimizer: str = "adam"
-    clip: float = 0.0
-    batch_size: int = 0
-    plateau: bool = False
-    max_batches: int = 0
-    eval_batches: int = 0
-    seed: int = 0
-    dtype: str = "float32"
-
-    def __post_init__(self):
-        check_choice("model", self.model, MODELS)
-        check_choice("task", self.task, tuple(_tasks.TASKS))
-        check_choice("dtype", self.dtype, ("float32", "float64"))
-        check_choice("optimizer", self.optimizer, tuple(OPTIMIZERS))
-        if self.data is not None and not isinstance(self.data, (str, Path)):
-            raise CarrylabTypeError(f"data must be a path or None, got {self.data!r}")
-        if self.data is not None:
-            self.data = str(self.data)
-        if not isinstance(self.task_args, dict):
-            raise CarrylabTypeError(f"task_args must be a dict of task options, got {self.task_args!r}")
-        for name in ("hidden", "levels", "kernel_size", "epochs"):
-            setattr(self, name, check_int(getattr(self, name), name, 1, LIMITS[name]))
-        for name in ("batch_size", "max_batches", "eval_batches", "seed"):
-            setattr(self, name, check_int(getattr(self, name), name, 0))
-        for name in ("dropout", "emb_dropout"):
-            setattr(self, name, check_prob(getattr(self, name), name))
-        self.lr = check_real(self.lr, "lr", 0.0, strict_min=True)
-        self.clip = check_real(self.clip, "clip", 0.0)
-        if not isinstance(self.plateau, (bool, np.bool_)):
-            raise CarrylabTypeError(f"plateau must be True or False, got {self.plateau!r}")
-        self.plateau = bool(self.plateau)
-
-    @classmethod
-    def from_dict(cls, values, source) -> TrainConfig:
-        """The config stored in a checkpoint's metadata; ``source`` (a file) names it in
-        errors. Fields missing from ``values`` take their defaults.
-
-        Raises
-        ------
-        CheckpointError
-            ``values`` is not a mapping, has unknown keys, or a field is out of range.
-        """
-        if not isinstance(values, dict):
-            raise CheckpointError(f"{source}: the stored config is a {type(values).__name__}, "
-                                  f"not a JSON object of training options")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise CheckpointError(f"{source}: unknown config key(s) {', '.join(map(repr, unknown))}; "
-                                  f"known: {', '.join(sorted(known))}")
-        try:
-            return cls(**values)
-        except CarrylabError as err:
-            raise CheckpointError(f"{source}: bad stored config: {err}") from None
 
 
 def make_task(config: TrainConfig) -> _tasks.Task:
@@ -182,22 +87,15 @@ def make_task(config: TrainConfig) -> _tasks.Task:
 
 
 def build_model(config: TrainConfig, task: _tasks.Task):
-    """A fresh model for ``task``: the named body wrapped in the task's head."""
+    """A fresh model for ``task``: the body ``config.body`` describes (see
+    :mod:`rnn.registry`) wrapped in the task's head."""
     dtype = np.dtype(config.dtype).type
     inputs = config.hidden if task.head == "charlm" else task.input_size
-    H, seed = config.hidden, config.seed
-    if config.model == "clrnn":
-        body = CLRNN(inputs, H, config.levels, config.kernel_size, config.dropout, dtype=dtype, seed=seed)
-    elif config.model == "tcn":
-        body = TCN(inputs, [H] * config.levels, config.kernel_size, config.dropout, dtype=dtype, seed=seed)
-    elif config.model == "linear":
-        body = LinearRNN(inputs, H, dtype=dtype, seed=seed)
-    else:
-        body = {"rnn": ElmanRNN, "lstm": LSTM, "gru": GRU}[config.model](inputs, H, dtype=dtype, seed=seed)
+    body = config.body.make(inputs, dtype=dtype, seed=config.seed)
     kwargs = dict(task.head_kwargs)
     if task.head == "charlm":
         kwargs["emb_dropout"] = config.emb_dropout
-    return make_model(body, task.head, seed=seed + 1, **kwargs)
+    return make_model(body, task.head or REGISTRY[config.model].head, seed=config.seed + 1, **kwargs)
 
 
 def _dropout_rngs(model) -> list:
@@ -297,7 +195,7 @@ def _params_finite(grads: dict) -> bool:
 
 def _save_state(out: Path, name: str, model, opt, plateau, rng, config, epoch, history, best) -> None:
     gens = _dropout_rngs(model)
-    meta = {"config": dataclasses.asdict(config), "epoch": epoch, "history": history,
+    meta = {"config": config.to_dict(), "epoch": epoch, "history": history,
             "best": best, "lr": opt.lr,
             "rng": {"batches": rng.bit_generator.state,
                     "dropout": [g.bit_generator.state for g in gens]},
@@ -314,13 +212,12 @@ def _write_metrics(out: Path, history: list[dict], test: dict | None, config) ->
     writer.writeheader()
     writer.writerows(history)
     atomic_write_bytes(out / "metrics.csv", buffer.getvalue().encode())
-    doc = {"config": dataclasses.asdict(config), "epochs": history, "test": test}
+    doc = {"config": config.to_dict(), "epochs": history, "test": test}
     atomic_write_bytes(out / "metrics.json", (json.dumps(doc, indent=2) + "\n").encode())
 
 
 def _check_compatible(saved: TrainConfig, config: TrainConfig, path) -> None:
-    fixed = ("model", "task", "data", "task_args", "hidden", "levels", "kernel_size", "dropout",
-             "emb_dropout", "lr", "optimizer", "clip", "batch_size", "plateau", "max_batches", "seed",
+    fixed = ("model", "body", "task", "data", "task_args", "emb_dropout", "lr", "optimizer", "clip", "batch_size", "plateau", "max_batches", "seed",
              "dtype")
     diff = {k: (getattr(saved, k), getattr(config, k)) for k in fixed
             if getattr(saved, k) != getattr(config, k)}
@@ -386,7 +283,7 @@ def fit(config: TrainConfig, out_dir, resume: bool = False, progress: bool = Tru
 
 
 def _fit(config, out_dir, resume, progress, task, log, overwrite) -> dict:
-    from tqdm.auto import tqdm
+    from tqdm.auto import tqdm  # at training time only: importing rnn stays light
     log = log or (lambda *a, **k: None)
     task = task or make_task(config)
     model = build_model(config, task)

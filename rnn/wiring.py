@@ -354,7 +354,7 @@ def kogge_stone_clrnn(n_bits, dtype=np.float64, gain=20.0):
     maps x (batch, T, 2) to h (batch, T, 3), and the sum bit is
     ``(h_1 - h_2 + h_3) / 2 + 1/2`` (see :func:`run_kogge_stone`).
     """
-    from .models import CLRNN
+    from .models import CLRNN  # the body loads the compiled kernels; the serial adder needs none
 
     ws = kogge_stone_weights(n_bits, gain)
     convs = ws.convs

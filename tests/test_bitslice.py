@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from adders import Circuit, bitslice, build, gates
-from tests.test_logic import naive_simulate
+from adders.reference import simulate_arrays as naive_simulate
 
 
 def bit_reference(x, width):
@@ -57,7 +57,8 @@ def test_slot_allocation_never_clobbers_a_live_net(seed):
     c = random_circuit(seed)
     rows = [n for nets in c.outputs.values() for n in nets]
     prog = bitslice.program(c, rows)
-    op, ptr, flat, n_inputs, index = bitslice._levelised(c)
+    net = c.compiled()
+    op, ptr, flat, n_inputs, index = net.op, net.ptr, net.pins, net.n_inputs, net.index
     holds = {k: k for k in range(n_inputs)}             # slot -> net it holds now
     for g in range(len(op)):
         for k in range(ptr[g], ptr[g + 1]):

@@ -7,8 +7,6 @@ student already has.
 """
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 import os
 import re
@@ -73,14 +71,6 @@ def test_a_malformed_source_is_refused_with_file_and_line(text, fragment):
 def test_an_unknown_notebook_name_names_the_known_ones():
     with pytest.raises(CarrylabValueError, match="known: 00_tour"):
         course.exercise_notebook("99_nothing")
-
-
-@pytest.mark.parametrize("module", ["carrylab.course", "carrylab.course.cells",
-                                    "carrylab.course.ipynb", "carrylab.course.catalog",
-                                    "carrylab.course.release", "carrylab.course.nbgrader"])
-def test_docstring_examples(module):
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0
 
 
 # ---------------------------------------------------------------------- notebook files

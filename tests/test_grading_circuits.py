@@ -104,7 +104,7 @@ def test_reference_sum_agrees_with_python_integers(bits):
     b = rng.integers(0, 1 << bits, size=200, dtype=np.uint64)
     cin = rng.integers(0, 2, size=200, dtype=np.uint64)
     a[:2], b[:2], cin[:2] = (1 << bits) - 1, (1 << bits) - 1, 1     # the largest sum
-    s, cout = grading._add(a, b, cin, bits)
+    s, cout = grading.grade._add(a, b, cin, bits)
     for x, y, c, got_s, got_c in zip(a.tolist(), b.tolist(), cin.tolist(), s.tolist(), cout.tolist()):
         assert (got_s, got_c) == ((x + y + c) % (1 << bits), (x + y + c) >> bits)
 
@@ -358,7 +358,7 @@ def test_lab_sheet_reports_are_current():
 
 
 def test_lab_sheet_prose_matches_its_broken_example():
-    broken = grading._with_gate_kind(build("ripple", 4), "t1", "OR", "x")
+    broken = grading.labsheet._with_gate_kind(build("ripple", 4), "t1", "OR", "x")
     f = grade_circuit(broken, bits=4, transitions=0).first_failure
     assert (f.a, f.b, f.cin, f.got["s"]) == (0, 2, 0, 6)       # "here 0 + 2 ... says 6"
     assert "here `0 + 2`" in grading.LAB_SHEET.read_text(encoding="utf-8")

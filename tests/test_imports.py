@@ -20,7 +20,10 @@ import pytest
 import adders
 
 PURE = ["adders", "adders.errors", "adders.checks", "adders.gates", "adders.prefix",
-        "adders.netlist", "adders.build", "adders.timing", "adders.export"]
+        "adders.netlist", "adders.build", "adders.timing", "adders.export", "adders.operands",
+        "adders.compiled", "adders.delays", "adders.events", "adders.static_timing",
+        "adders.verilog", "adders.vcd", "adders.graph_formats", "adders.vectors",
+        "adders.reference", "adders.measures"]
 
 
 def _python(code: str, **env) -> subprocess.CompletedProcess:
@@ -81,26 +84,27 @@ def test_the_command_line_parser_imports_no_rnn_numba_or_matplotlib():
 
 
 def test_the_parsers_copies_match_the_libraries():
-    """carrylab.cli keeps copies of rnn's names, sizes and defaults (so that the parser
-    needs no rnn); each must equal its source."""
+    """The training commands keep copies of rnn's names, sizes and defaults (so that the
+    parser needs no rnn); each must equal its source."""
     import inspect
 
-    from carrylab import cli
+    from carrylab.commands import training
+    from rnn.registry import model_names
     from rnn.tasks import TASKS
     from rnn.train import LIMITS, MODELS, TrainConfig
-    assert cli._MODELS == MODELS
-    assert cli._SIZES == LIMITS
-    assert cli._TASKS == tuple(TASKS)
-    assert cli._TRAIN_DEFAULTS == {k: getattr(TrainConfig, k) for k in cli._TRAIN_DEFAULTS}
-    assert set(cli._TASK_OPTIONS) == {key for _, _, key, _, _ in cli._TASK_FLAGS}
-    for key, takers in cli._TASK_OPTIONS.items():
+    assert training.MODELS == MODELS == tuple(model_names())
+    assert training.SIZES == LIMITS
+    assert training.TASKS == tuple(TASKS)
+    assert training.TRAIN_DEFAULTS == {k: getattr(TrainConfig, k) for k in training.TRAIN_DEFAULTS}
+    assert set(training.TASK_OPTIONS) == {key for _, _, key, _, _ in training.TASK_FLAGS}
+    for key, takers in training.TASK_OPTIONS.items():
         assert takers == tuple(name for name, maker in TASKS.items()
                                if key in inspect.signature(maker).parameters), key
 
 
 @pytest.mark.parametrize("module, kernel", [("adders.bitslice", "_schedule"),
                                             ("rnn.kernels.elementwise", "_mul"),
-                                            ("rnn.scan", "_diag_loop")])
+                                            ("rnn.scan_loop", "diag_loop")])
 def test_kernel_modules_imported_first_still_use_carrylabs_cache(module, kernel, tmp_path):
     _python(f"""
         import {module} as m

@@ -2,31 +2,8 @@
 import numpy as np
 import pytest
 
-from adders import ARCHITECTURES, Circuit, build
-from adders import logic
-
-
-def naive_simulate(circuit, inputs):
-    """Reference: every net a bool array over vectors, gates in topological order.
-
-    inputs: {bus: (vectors, width) 0/1 array}.
-    """
-    values = {}
-    for bus, nets in circuit.inputs.items():
-        for i, net in enumerate(nets):
-            values[net] = inputs[bus][:, i].astype(bool)
-    funcs = {"AND": np.logical_and.reduce, "OR": np.logical_or.reduce,
-             "XOR": np.logical_xor.reduce}
-    for net in circuit.gates():
-        kind, ins = circuit.graph.nodes[net]["kind"], circuit.graph.nodes[net]["inputs"]
-        stack = np.array([values[i] for i in ins])
-        base = kind.replace("N", "", 1) if kind in ("NAND", "NOR", "XNOR") else kind
-        if base in ("NOT", "BUF"):
-            out = stack[0]
-        else:
-            out = funcs[base](stack, axis=0)
-        values[net] = ~out if kind in ("NOT", "NAND", "NOR", "XNOR") else out
-    return values
+from adders import ARCHITECTURES, Circuit, build, gates, logic, reference
+from adders.reference import simulate_arrays as naive_simulate
 
 
 def every_kind_circuit():
@@ -127,3 +104,24 @@ def test_wide_bus_needs_bits():
 def test_unknown_probe():
     with pytest.raises(ValueError, match=r"unknown nets \['nope'\]"):
         build("ripple", 4).simulate(a=np.zeros(2, np.uint64), b=0, probe=["nope"])
+
+
+def test_reference_truth_tables_agree_with_gate_kinds():
+    for kind in gates.KINDS:
+        lo, hi = gates.FANIN[kind]
+        for fanin in range(lo, (hi or 4) + 1):
+            for k in range(1 << fanin):
+                bits = [(k >> i) & 1 for i in range(fanin)]
+                assert reference.gate(kind, bits) == gates.truth(kind, bits), (kind, bits)
+
+
+@pytest.mark.parametrize("arch", list(ARCHITECTURES))
+def test_evaluate_matches_the_net_by_net_reference(arch):
+    c = build(arch, 9)
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        x = {"a": int(rng.integers(0, 512)), "b": int(rng.integers(0, 512)), "cin": int(rng.integers(0, 2))}
+        assert logic.net_values(c, **x) == reference.evaluate_nets(c, **x)
+        s, cout = reference.ripple_add(x["a"], x["b"], x["cin"], 9)
+        assert c.evaluate(**x) == reference.evaluate(c, **x) == {"s": s, "cout": cout}
+        assert s + (cout << 9) == x["a"] + x["b"] + x["cin"]

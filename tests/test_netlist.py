@@ -130,3 +130,21 @@ def test_cache_invalidated_on_edit():
     c.set_output("y2", ["y2"])
     assert c.stats()["gates"] == 4
     assert c.evaluate(x=3) == {"y": 1, "y2": 1} and c.evaluate(x=0) == {"y": 1, "y2": 1}
+
+
+def test_compiled_form_is_built_once_per_version():
+    c = small()
+    net = c.compiled()
+    assert c.compiled() is net
+    assert net.names == ("x0", "x1", "n1", "n2", "y") and net.n_inputs == 2
+    assert net.kinds == ("AND", "NOT", "OR") and net.gate_inputs == ((0, 1), (2,), (3, 0, 1))
+    assert net.ptr.tolist() == [0, 2, 3, 6] and net.pins.tolist() == [0, 1, 2, 3, 0, 1]
+    assert net.levels.tolist() == [0, 0, 1, 2, 3] and net.fanout[0] == (0, 2)
+    assert dict(net.inputs) == {"x": (0, 1)} and dict(net.outputs) == {"y": (4,)}
+    with pytest.raises(ValueError):
+        net.op[0] = 1                              # read-only
+    version = c.version
+    c.add_gate("BUF", ["y"], "y2")
+    assert c.version > version
+    again = c.compiled()
+    assert again is not net and again.names[-1] == "y2" and net.names[-1] == "y"

@@ -21,15 +21,21 @@ def reference_prefixes(values):
 @pytest.mark.parametrize("n", list(range(1, 70)) + [100, 127, 128, 129, 257, 300])
 def test_every_network_is_valid_and_computes_prefixes(name, n):
     net = NETWORKS[name](n).check()
-    # Tuples joined low-to-high with idempotent merging stand in for any associative op;
-    # non-overlapping networks must give the exact concatenation.
-    if net.overlapping:
-        combine = lambda hi, lo: tuple(sorted(set(hi) | set(lo)))
-        expect = [tuple(range(i + 1)) for i in range(n)]
-    else:
-        combine = lambda hi, lo: lo + hi
-        expect = reference_prefixes(list(range(n)))
-    assert net.evaluate([(i,) for i in range(n)], combine) == expect
+    # Each value is the span (lo, hi) of positions it covers; a cell may only join a span
+    # with the span just below it (touching, or overlapping if the op is idempotent). The
+    # expected prefixes and the overlap seen come from this test, not from the network.
+    overlaps = []
+
+    def combine(upper, lower):
+        assert lower[0] < upper[0] <= lower[1] + 1 and upper[1] > lower[1], (upper, lower)
+        overlaps.append(upper[0] <= lower[1])
+        return (lower[0], upper[1])
+
+    assert net.evaluate([(i, i) for i in range(n)], combine) == [(0, i) for i in range(n)]
+    assert net.overlapping == any(overlaps)
+    if not any(overlaps):       # then any associative op works: the exact concatenation
+        assert net.evaluate([(i,) for i in range(n)], lambda hi, lo: lo + hi) == \
+            reference_prefixes(list(range(n)))
 
 
 def test_prefix_sums_match_loop():

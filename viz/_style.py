@@ -6,9 +6,14 @@ artists by role without looking at pixels.
 """
 from __future__ import annotations
 
-from adders.checks import check_choice
+import io
 
-__all__ = ["COLORS", "new_axes", "artists_with_gid", "text_overlaps", "check_choice"]
+from adders.checks import check_choice
+from adders.errors import CarrylabTypeError
+
+__all__ = ["COLORS", "new_axes", "artists_with_gid", "text_overlaps", "check_choice",
+           "check_network", "widest_bus", "png_bytes", "ipywidgets_module", "OK_COLOR",
+           "BAD_COLOR"]
 
 #: One palette for every picture: adders and RNNs share it on purpose.
 COLORS = {
@@ -24,6 +29,11 @@ COLORS = {
     "glitch": "#d62728",
     "settle": "#6a3d9a",
 }
+
+
+#: The prefix-network editor's verdict colours: an output that agrees with its reference,
+#: and one that does not.
+OK_COLOR, BAD_COLOR = "#2ca02c", COLORS["cone"]
 
 
 def new_axes(ax, figsize):
@@ -88,3 +98,34 @@ def _texts(fig) -> list:
     return list({id(t): t for t in out}.values())
 
 
+def check_network(network) -> None:
+    """Raise CarrylabTypeError unless ``network`` is an :class:`adders.prefix.PrefixNetwork`."""
+    from adders.prefix import PrefixNetwork
+    if not isinstance(network, PrefixNetwork):
+        raise CarrylabTypeError(f"network must be an adders.prefix.PrefixNetwork, got "
+                        f"{type(network).__name__}; e.g. adders.prefix.kogge_stone(16)")
+
+
+def widest_bus(circuit) -> int:
+    """The width in bits of the widest input or output bus of ``circuit`` (0 if none)."""
+    buses = list(circuit.inputs.values()) + list(circuit.outputs.values())
+    return max((len(nets) for nets in buses), default=0)
+
+
+def png_bytes(fig, dpi=80) -> bytes:
+    """``fig`` as PNG bytes at ``dpi``; the figure is closed afterwards."""
+    import matplotlib.pyplot as plt
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def ipywidgets_module():
+    """The ipywidgets module, or an ImportError that says how to install it."""
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError("the step-through widgets need ipywidgets: pip install 'carrylab[notebooks]' "
+                          "(or pip install ipywidgets)") from None
+    return ipywidgets

@@ -25,6 +25,7 @@ from adders.checks import check_int
 from adders.errors import CarrylabTypeError, CarrylabValueError
 
 from ._style import COLORS, new_axes
+from ._style import widest_bus as _widest_bus
 
 __all__ = ["MAX_GATES", "MAX_BITS", "bit_of", "layout_circuit", "draw_circuit",
            "layout_blocks", "draw_circuit_blocks"]
@@ -64,11 +65,6 @@ def _role(net: str) -> int:
         return _ROLE[net]
     m = re.match(r"[A-Za-z]+", net)
     return _ROLE.get(m.group(0) if m else "", 7)
-
-
-def _widest_bus(circuit) -> int:
-    buses = list(circuit.inputs.values()) + list(circuit.outputs.values())
-    return max((len(nets) for nets in buses), default=0)
 
 
 def layout_circuit(circuit) -> dict:

@@ -54,456 +54,28 @@ Examples
 """
 from __future__ import annotations
 
-import json
-import math
-import os
-import tempfile
 from pathlib import Path
 
 from adders.checks import check_int
-from adders.errors import CarrylabTypeError, CarrylabValueError
+from adders.errors import CarrylabValueError
 
-from ._style import COLORS, check_choice
+from ._style import BAD_COLOR as _BAD
+from ._style import OK_COLOR as _OK
+from ._style import ipywidgets_module as _ipywidgets
+from ._style import png_bytes as _png
+from .draft import MAX_N, STARTS, PrefixDraft, check_outputs, layout_editor
+from .editor_picture import (
+    default_coefficients,
+    default_operands,
+    draw_editor,
+    editor_axes,
+    two_algebras,
+)
+from .submission import submission, write_submission
 
 __all__ = ["MAX_N", "STARTS", "PrefixDraft", "PrefixEditor", "check_outputs",
            "default_coefficients", "default_operands", "draw_editor", "layout_editor",
            "prefix_editor", "submission", "two_algebras", "write_submission"]
-
-#: The widest network the editor edits (a grid of 16 columns still fits a notebook).
-MAX_N = 16
-
-#: Networks an edit may start from: the named ones of :mod:`adders.prefix` and "empty".
-STARTS = ("serial", "sklansky", "kogge-stone", "brent-kung", "han-carlson",
-          "ladner-fischer", "knowles", "empty")
-
-_OK, _BAD = "#2ca02c", COLORS["cone"]
-
-
-# ---------------------------------------------------------------------- the draft
-class PrefixDraft:
-    """The network being edited: ``n`` positions and rows of cells (pure, no widgets).
-
-    ``rows[k - 1]`` is ``{i: j}`` for grid row k (1 = top). Empty rows are allowed while
-    editing and dropped from :attr:`network`; one empty row always waits at the bottom,
-    so a new level can be started there.
-
-    Parameters
-    ----------
-    n : int
-        Positions, 2 <= n <= :data:`MAX_N`.
-    start : str or PrefixNetwork
-        A name of :data:`STARTS` or a network of width ``n`` to start from.
-    """
-
-    def __init__(self, n: int = 8, start="serial"):
-        self.n = check_int(n, "n", 2, MAX_N)
-        self.rows: list[dict[int, int]] = []
-        self.load(start)
-
-    def load(self, start) -> None:
-        """Replace the cells by those of ``start`` (a name of :data:`STARTS` or a network)."""
-        from adders.prefix import PrefixNetwork, network
-        if isinstance(start, PrefixNetwork):
-            if start.n != self.n:
-                raise CarrylabValueError(f"start has n = {start.n}; this editor has n = {self.n}")
-            levels = start.levels
-        elif isinstance(start, str):
-            check_choice("start", start, STARTS)
-            levels = () if start == "empty" else network(start, self.n).levels
-        else:
-            raise CarrylabTypeError(f"start must be one of {', '.join(STARTS)} or a "
-                                    f"PrefixNetwork, got {type(start).__name__}")
-        self.rows = [dict(level) for level in levels]
-        self._tidy()
-
-    @property
-    def network(self):
-        """The cells as a :class:`adders.prefix.PrefixNetwork` (empty rows dropped)."""
-        from adders.prefix import PrefixNetwork
-        return PrefixNetwork(self.n, tuple(tuple(sorted(r.items())) for r in self.rows),
-                             "your network")
-
-    def layout(self) -> dict:
-        """:func:`layout_editor` of the current rows."""
-        return layout_editor(self.n, self.rows)
-
-    def partner(self, row: int, i: int) -> int:
-        """The nearest-group partner of position ``i`` in ``row``: the top of the group
-        just below the one i holds before that row."""
-        row, i = self._slot(row, i)
-        j = self.layout()["rows"][row - 1]["slots"][self.n - 1 - i]["auto"]
-        if j is None:
-            raise CarrylabValueError(
-                f"position {i} already holds the group {i}..0 before row {row}: there is no "
-                f"group below it to join; name a partner j to add an overlapping cell")
-        return j
-
-    def add(self, row: int, i: int, j: int | None = None) -> int:
-        """Add the cell ``(i, j)`` in ``row``; ``j=None`` picks :meth:`partner`. Returns j.
-
-        Raises
-        ------
-        ValueError
-            The slot is taken, j is not in ``0..i-1``, or (``j=None``) position i
-            already reaches 0.
-        """
-        row, i = self._slot(row, i)
-        if i in self.rows[row - 1]:
-            raise CarrylabValueError(f"row {row} already has a cell at position {i} (it joins "
-                                     f"{self.rows[row - 1][i]}); remove it first")
-        j = self.partner(row, i) if j is None else check_int(j, "j", 0, i - 1)
-        self.rows[row - 1][i] = j
-        self._tidy()
-        return j
-
-    def remove(self, row: int, i: int) -> int:
-        """Remove the cell at position ``i`` of ``row``; return its partner j."""
-        row, i = self._slot(row, i)
-        if i not in self.rows[row - 1]:
-            raise CarrylabValueError(f"row {row} has no cell at position {i}")
-        j = self.rows[row - 1].pop(i)
-        self._tidy()
-        return j
-
-    def toggle(self, row: int, i: int, j: int | None = None) -> tuple[str, int, int]:
-        """Remove the cell at (row, i) if there is one, else add it (see :meth:`add`).
-        Returns ``("added" or "removed", i, j)``."""
-        row, i = self._slot(row, i)
-        if i in self.rows[row - 1]:
-            return "removed", i, self.remove(row, i)
-        return "added", i, self.add(row, i, j)
-
-    def _slot(self, row, i) -> tuple[int, int]:
-        row = check_int(row, "row", 1, len(self.rows))
-        i = check_int(i, "i", 1, self.n - 1)
-        return row, i
-
-    def _tidy(self) -> None:
-        """Exactly one empty row at the bottom (empty rows above it stay put)."""
-        while len(self.rows) > 1 and not self.rows[-1] and not self.rows[-2]:
-            self.rows.pop()
-        if not self.rows or self.rows[-1]:
-            self.rows.append({})
-
-
-# ---------------------------------------------------------------------- pure layout
-def layout_editor(n: int, rows) -> dict:
-    """The editor's grid (pure: no widgets, no matplotlib).
-
-    Parameters
-    ----------
-    n : int
-        Positions.
-    rows : sequence of dict ``{i: j}``
-        The cells of each grid row, top first; rows may be empty.
-
-    Returns
-    -------
-    dict with
-        ``columns``: positions left to right (``n-1 .. 0``: bit 0 on the right);
-        ``rows``: one dict per grid row k = 1..R with ``row`` (k), ``level`` (its level
-        in the network, or None when the row is empty and dropped) and ``slots``, one per
-        column: ``position`` i, ``cell`` (its partner j or None), ``holds`` (the low end
-        lo of the group i holds before the row) and ``auto`` (``lo - 1``, the
-        nearest-group partner, or None when lo = 0 or i = 0).
-    """
-    n = check_int(n, "n", 1)
-    lo = list(range(n))
-    out, level = [], 0
-    for k, cells in enumerate(rows, start=1):
-        cells = dict(cells)
-        level += bool(cells)
-        slots = [{"position": i, "cell": cells.get(i), "holds": lo[i],
-                  "auto": lo[i] - 1 if lo[i] > 0 else None} for i in reversed(range(n))]
-        out.append({"row": k, "level": level if cells else None, "slots": slots})
-        new = lo[:]
-        for i, j in cells.items():
-            new[i] = lo[j]
-        lo = new
-    return {"n": n, "columns": list(reversed(range(n))), "rows": out}
-
-
-# ---------------------------------------------------------------------- validity
-def _ranges(positions) -> str:
-    """``{0, 1, 2, 4, 5}`` -> ``"0..2 and 4..5"`` (ascending runs)."""
-    runs = []
-    for p in sorted(positions):
-        if runs and p == runs[-1][1] + 1:
-            runs[-1][1] = p
-        else:
-            runs.append([p, p])
-    parts = [f"{a}..{b}" if a != b else f"{a}" for a, b in runs]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _groups(order) -> str:
-    """The order in which positions are met, as descending groups ``5..4, 2..0, 3``."""
-    runs = []
-    for p in order:
-        if runs and p == runs[-1][1] - 1:
-            runs[-1][1] = p
-        else:
-            runs.append([p, p])
-    return ", ".join(f"{a}..{b}" if a != b else f"{a}" for a, b in runs)
-
-
-def _output(i: int, order: tuple, twice: frozenset) -> dict:
-    """Classify output i from the positions it meets (first meetings, in order) and the
-    positions it meets more than once."""
-    missing = set(range(i + 1)) - set(order)
-    if missing:
-        top = max(missing)
-        return {"exact": False, "carry_ok": False, "problem": "missing",
-                "message": f"position {i} does not combine position {top}: it covers "
-                           f"{_ranges(order)} only"}
-    for k in range(1, len(order)):
-        if order[k] > order[k - 1]:        # first meetings must descend
-            return {"exact": False, "carry_ok": False, "problem": "order",
-                    "message": f"position {i} combines position {order[k]} after position "
-                               f"{order[k - 1]}: its groups come out of order "
-                               f"({_groups(order)})"}
-    if twice:
-        which = _ranges(twice)
-        noun = "position" if len(twice) == 1 else "positions"
-        return {"exact": False, "carry_ok": True, "problem": "overlap",
-                "message": f"position {i} combines {noun} {which} twice: right for carries "
-                           f"(the carry operator is idempotent), wrong for a linear RNN"}
-    return {"exact": True, "carry_ok": True, "problem": None, "message": None}
-
-
-def check_outputs(network) -> dict:
-    """What each output of ``network`` combines, and whether that is a prefix (pure).
-
-    Follows every cell as a *word*: position i starts as ``i``; a cell (i, j) appends
-    j's word to i's. Only two facts of a word matter, so only they are kept: the
-    positions in the order they are first met, and those met again. Output i is exact
-    iff it meets ``i, i-1, ..., 0`` once each; right for carries iff it meets each of
-    ``0..i`` first in descending order (the carry operator returns the first group that
-    generates or kills, so repeats change nothing). Cost O(cells * n).
-
-    Returns
-    -------
-    dict with
-        ``valid``: every output exact (right for any associative operator);
-        ``carries_valid``: every output right for carries;
-        ``first_wrong``: the output the message names (None when valid): the first
-        output wrong for carries if there is one, else the first that is not exact;
-        ``message``: one sentence;
-        ``outputs``: per position, ``position``, ``order`` (positions first met, in
-        order), ``twice`` (sorted positions met more than once), ``exact``,
-        ``carry_ok``, ``problem`` (None, "missing", "order" or "overlap") and
-        ``message``.
-
-    Examples
-    --------
-    >>> from adders.prefix import PrefixNetwork
-    >>> overlap = PrefixNetwork(3, [[(1, 0), (2, 1)], [(2, 1)]])   # 2 meets 1 twice
-    >>> r = check_outputs(overlap)
-    >>> r["valid"], r["carries_valid"], r["first_wrong"]
-    (False, True, 2)
-    >>> r["message"]
-    'valid for carries only: position 2 combines position 1 twice: right for carries (the carry operator is idempotent), wrong for a linear RNN'
-    """
-    from .prefix import _check_network
-    _check_network(network)
-    words = [((i,), frozenset()) for i in range(network.n)]
-    for level in network.levels:
-        new = words[:]
-        for i, j in level:
-            (hi, hi_twice), (lo, lo_twice) = words[i], words[j]
-            seen = set(hi)
-            new[i] = (hi + tuple(p for p in lo if p not in seen),
-                      hi_twice | lo_twice | seen.intersection(lo))
-        words = new
-    outputs = []
-    for i, (order, twice) in enumerate(words):
-        outputs.append({"position": i, "order": order, "twice": sorted(twice),
-                        **_output(i, order, twice)})
-    carry_bad = [o for o in outputs if not o["carry_ok"]]
-    inexact = [o for o in outputs if not o["exact"]]
-    if carry_bad:
-        first, message = carry_bad[0], f"not a prefix network: {carry_bad[0]['message']}"
-    elif inexact:
-        first, message = inexact[0], f"valid for carries only: {inexact[0]['message']}"
-    else:
-        first, message = None, ("valid prefix network: every output i combines positions "
-                                "i..0 once each, in order")
-    return {"valid": not inexact, "carries_valid": not carry_bad,
-            "first_wrong": None if first is None else first["position"],
-            "message": message, "outputs": outputs}
-
-
-# ---------------------------------------------------------------------- both algebras
-def default_coefficients(n: int) -> tuple[list[float], list[float]]:
-    """The editor's fixed linear RNN: ``a_t`` in [0.5, 0.95], ``b_t`` in [-1, 1], two
-    decimals each, drawn once from a seeded generator (the same for every n prefix)."""
-    import numpy as np
-    n = check_int(n, "n", 1)
-    rng = np.random.default_rng(2021)
-    a_t = np.round(rng.uniform(0.5, 0.95, n), 2)
-    b_t = np.round(rng.uniform(-1.0, 1.0, n), 2)
-    return a_t.tolist(), b_t.tolist()
-
-
-def default_operands(n: int) -> tuple[int, int]:
-    """a = all ones but bit 2, b = 5: bit 0 generates a carry that every other bit
-    propagates, so each carry needs its whole group down to bit 0."""
-    n = check_int(n, "n", 1)
-    mask = (1 << n) - 1
-    return mask & ~4, 5 & mask
-
-
-def two_algebras(network, a: int, b: int, coefficients=None) -> dict:
-    """Run ``network`` as an adder on ``a + b`` and as a linear RNN; check both.
-
-    Adder: ``g_i = a_i b_i``, ``p_i = a_i xor b_i``; the network with the carry operator
-    gives ``G[i:0] = c[i+1]``, checked against the carries of Python's ``a + b``
-    (``c[i+1] = ((a mod 2^(i+1)) + (b mod 2^(i+1))) >> (i+1)``); the sum
-    ``s_i = p_i xor c_i`` plus ``c[n] 2^n`` against ``a + b``. Linear RNN: the network
-    with affine composition on ``(a_t, b_t)`` (``h[-1] = 0``) gives ``h[t]``, checked
-    against the sequential loop. Both run the cells as they are (no validity check):
-    a wrong network gives wrong numbers, and the report shows which.
-
-    Returns
-    -------
-    dict with ``a``, ``b``, ``carries`` and ``carries_ref`` (``c[1..n]``), ``carry_ok``
-    (per output), ``sum`` and ``sum_ref``, ``a_t``, ``b_t``, ``h`` and ``h_ref``,
-    ``h_ok`` (per output, relative tolerance 1e-9).
-    """
-    import numpy as np
-
-    from rnn.scan import affine_combine, carry_combine, linear_recurrence_loop
-
-    from .prefix import _check_network
-    _check_network(network)
-    n = network.n
-    a = check_int(a, "a", 0, (1 << n) - 1)
-    b = check_int(b, "b", 0, (1 << n) - 1)
-    g = [(a >> i) & (b >> i) & 1 for i in range(n)]
-    p = [((a ^ b) >> i) & 1 for i in range(n)]
-    carries = [G for G, _ in network.evaluate(list(zip(g, p)), carry_combine)]
-    mask = [(1 << (i + 1)) - 1 for i in range(n)]
-    carries_ref = [((a & m) + (b & m)) >> (i + 1) for i, m in enumerate(mask)]
-    cin = [0] + carries[:-1]
-    total = sum((p[i] ^ cin[i]) << i for i in range(n)) + (carries[-1] << n)
-    a_t, b_t = coefficients if coefficients is not None else default_coefficients(n)
-    a_t, b_t = [float(x) for x in a_t], [float(x) for x in b_t]
-    if len(a_t) != n or len(b_t) != n:
-        raise CarrylabValueError(f"coefficients must be two lists of n = {n} numbers, got "
-                                 f"lengths {len(a_t)} and {len(b_t)}")
-    h = [float(hb) for _, hb in network.evaluate(list(zip(a_t, b_t)), affine_combine)]
-    h_ref = linear_recurrence_loop(np.array(a_t), np.array(b_t)).tolist()   # (T,)
-    return {"a": a, "b": b, "carries": carries, "carries_ref": carries_ref,
-            "carry_ok": [c == r for c, r in zip(carries, carries_ref)],
-            "sum": total, "sum_ref": a + b, "a_t": a_t, "b_t": b_t, "h": h, "h_ref": h_ref,
-            "h_ok": [math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for x, y in zip(h, h_ref)]}
-
-
-# ---------------------------------------------------------------------- the picture
-def draw_editor(network, result: dict | None = None, report: dict | None = None, ax=None):
-    """The editor's picture: ``network`` in adder orientation, each output's carry and
-    hidden state underneath (green: agrees with ``a + b`` / the loop; red: does not),
-    the first wrong output ringed. Returns the Figure.
-
-    ``result`` is :func:`two_algebras` (default: :func:`default_operands` and
-    :func:`default_coefficients`), ``report`` :func:`check_outputs`.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from .prefix import draw_prefix, layout_prefix
-    if result is None:
-        result = two_algebras(network, *default_operands(network.n))
-    if report is None:
-        report = check_outputs(network)
-    n, depth = network.n, network.depth
-    if ax is None:
-        ax = _editor_axes(plt.figure(), n, depth)
-    draw_prefix(network, "adder", ax=ax)
-    fig = ax.figure
-    xs = layout_prefix(network, "right")["x"]
-    bottom = -(depth + 1)
-    pitch = ax.get_position().width * fig.get_figwidth() * 72 / n
-    font = max(5.5, min(9.0, pitch * 0.2))
-    rows = ((bottom - 1.05, "carries", "carry:", [str(c) for c in result["carries"]],
-             result["carry_ok"]),
-            (bottom - 1.6, "states", "state:", [f"{h:.2f}" for h in result["h"]], result["h_ok"]))
-    for y, _, gid, texts, oks in rows:
-        for i in range(n):
-            ax.text(xs[i], y, f"{texts[i]}{'✓' if oks[i] else '✗'}", ha="center", va="center",
-                    fontsize=font, color=_OK if oks[i] else _BAD, gid=f"{gid}{i}")
-    left = min(xs) - 0.8
-    ax.text(left, rows[0][0], "c", ha="right", va="center", fontsize=font + 1, color="0.3")
-    ax.text(left, rows[1][0], "h", ha="right", va="center", fontsize=font + 1, color="0.3")
-    wrong = report["first_wrong"]
-    if wrong is not None:
-        ax.add_line(Line2D([xs[wrong]], [bottom], marker="s", ms=16, mfc="none", mec=_BAD,
-                           mew=2.0, ls="none", zorder=4, gid=f"wrong:{wrong}"))
-    ax.set_ylim(bottom - 2.0, ax.get_ylim()[1])
-    verdict = ("valid prefix network" if report["valid"] else
-               f"valid for carries only (first: output {wrong})" if report["carries_valid"]
-               else f"not a prefix network (first wrong: output {wrong})")
-    ax.set_title(f"{ax.get_title()}\n{verdict}; c: carries of {result['a']} + {result['b']}, "
-                 f"h: linear RNN states", fontsize=9)
-    return fig
-
-
-def _editor_axes(fig, n: int, depth: int):
-    """Size ``fig`` for an editor picture and give it one Axes with fixed margins (no
-    layout engine: the widget redraws one figure per edit and that keeps it fast)."""
-    width, height = max(7.0, 0.62 * n + 2.4), 0.5 * (depth + 2) + 3.4
-    fig.set_size_inches(width, height)
-    ax = fig.add_subplot()
-    fig.subplots_adjust(left=0.1 / width, right=1 - 0.1 / width, top=1 - 0.6 / height,
-                        bottom=0.45 / height)
-    return ax
-
-
-# ---------------------------------------------------------------------- submissions
-def submission(network, student: str, challenge: str | None = None) -> dict:
-    """A network as a prefix design challenge's JSON object (pure).
-
-    ``challenge`` defaults to ``"prefix-<n>"``, the id the course's prefix challenges
-    use (``prefix-16``: at most depth 5 and fanout 4, fewest cells); the network need
-    not be valid: the checker says what is wrong with it.
-
-    >>> from adders.prefix import serial
-    >>> submission(serial(3), "ada")
-    {'challenge': 'prefix-3', 'student': 'ada', 'n': 3, 'levels': [[[1, 0]], [[2, 1]]]}
-
-    Raises
-    ------
-    ValueError
-        ``student`` is empty (a submission names who submits).
-    """
-    from .prefix import _check_network
-    _check_network(network)
-    challenge = f"prefix-{network.n}" if challenge is None else challenge
-    if not isinstance(student, str) or not isinstance(challenge, str):
-        raise CarrylabTypeError(f"student and challenge must be strings, got {student!r} and "
-                                f"{challenge!r}")
-    if not student.strip():
-        raise CarrylabValueError("student must name who submits (a name or an id), got an "
-                                 "empty string")
-    return {"challenge": challenge, "student": student, "n": network.n,
-            "levels": [[[i, j] for i, j in level] for level in network.levels]}
-
-
-def write_submission(path, network, student: str, challenge: str | None = None) -> Path:
-    """Write :func:`submission` to ``path`` (a temporary file renamed, so a reader never
-    sees half a file); return the path."""
-    path = Path(path)
-    text = json.dumps(submission(network, student, challenge), indent=1) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # ---------------------------------------------------------------------- the widget
@@ -529,7 +101,6 @@ class PrefixEditor:
 
     def __init__(self, n=8, start="serial", a=None, b=None, student="", challenge=None,
                  coefficients=None, dpi=100):
-        from .widgets import _ipywidgets
         w = self._w = _ipywidgets()
         self.draft = PrefixDraft(n, start)
         n = self.draft.n
@@ -718,7 +289,6 @@ class PrefixEditor:
         return f"row {k}: add a cell at position {i} (the group just below: j = {auto})"
 
     def _render(self) -> None:
-        from .widgets import _png
         net, report, result = self.network, self.report, self.result
         st = net.stats()
         self.stats.value = (f"<b>depth {st['depth']} · cells {st['cells']} · max fanout "
@@ -733,7 +303,7 @@ class PrefixEditor:
             f"agree with the step-by-step loop")
         fig = self._figure
         fig.clear()                       # one figure, one renderer: its text cache stays warm
-        draw_editor(net, result, report, ax=_editor_axes(fig, net.n, net.depth))
+        draw_editor(net, result, report, ax=editor_axes(fig, net.n, net.depth))
         self.gids = sorted(a.get_gid() for a in fig.findobj(lambda a: isinstance(a.get_gid(), str)))
         self.image.value = _png(fig, self.dpi)
 

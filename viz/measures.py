@@ -1,14 +1,16 @@
-"""Plots from measurements: figures of merit of every adder, built and counted.
+"""Plots from measurements: figures of merit of every adder, and RNN timings.
 
-Nothing here comes from a formula: each point is an adder built at that width and
-measured with :meth:`adders.Circuit.stats` (gates, depth) or the prefix network's own
-properties (cells).
+The measuring is :func:`adders.measures.measure_architectures` (re-exported here):
+each point is an adder built at that width and counted, not a formula.
 """
 from __future__ import annotations
 
-from typing import Sequence
+import csv
+import json
+import os
 
 from adders.errors import CarrylabValueError
+from adders.measures import measure_architectures
 
 __all__ = ["measure_architectures", "plot_architecture_trends", "plot_rnn_times"]
 
@@ -17,24 +19,6 @@ _STYLE = {"ripple": ("k", "o"), "cla": ("tab:brown", "s"), "sklansky": ("tab:blu
           "han-carlson": ("tab:purple", "P"), "ladner-fischer": ("tab:orange", "X"),
           "knowles": ("tab:pink", "*"), "carry-select": ("tab:gray", "<"),
           "carry-skip": ("tab:olive", ">")}
-
-
-def measure_architectures(widths: Sequence[int], architectures: Sequence[str] | None = None) -> list[dict]:
-    """Build every architecture at every width; return one row per (arch, width).
-
-    Each row: ``arch, bits, gates, depth, max_fanout`` and, for prefix adders, ``cells``
-    and ``tracks`` of the network (None otherwise).
-    """
-    from adders import ARCHITECTURES, NETWORKS, build
-    rows = []
-    for arch in architectures or list(ARCHITECTURES):
-        for n in widths:
-            stats = build(arch, n).stats()
-            net = NETWORKS[arch](n) if arch in NETWORKS else None
-            rows.append({"arch": arch, "bits": n, "gates": stats["gates"], "depth": stats["depth"],
-                         "max_fanout": stats["max_fanout"],
-                         "cells": net.size if net else None, "tracks": net.tracks if net else None})
-    return rows
 
 
 def plot_architecture_trends(rows: list[dict], axes=None):
@@ -49,7 +33,7 @@ def plot_architecture_trends(rows: list[dict], axes=None):
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # only when drawing: importing viz stays light
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     else:
@@ -74,9 +58,6 @@ def plot_architecture_trends(rows: list[dict], axes=None):
 
 def _read_rows(rows) -> list[dict]:
     """rows as a list of dicts, or a path to a .csv or .json file of them."""
-    import csv
-    import json
-    import os
     if isinstance(rows, (str, os.PathLike)):
         path = os.fspath(rows)
         if path.endswith(".json"):
@@ -117,7 +98,7 @@ def plot_rnn_times(rows, ax=None, timed: str = "forward + backward"):
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # only when drawing: importing viz stays light
     if not isinstance(timed, str) or not timed:
         raise CarrylabValueError(f"timed must name what was timed (e.g. 'forward'), got {timed!r}")
     rows = _read_rows(rows)

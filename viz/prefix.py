@@ -14,21 +14,14 @@ needed.
 from __future__ import annotations
 
 from adders.checks import check_int
-from adders.errors import CarrylabTypeError
 
 from ._style import COLORS, check_choice, new_axes
+from ._style import check_network as _check_network
 
 __all__ = ["LABELS", "layout_prefix", "dependency_cone", "draw_prefix", "analogy"]
 
 #: Allowed values of ``labels``.
 LABELS = ("adder", "rnn")
-
-
-def _check_network(network):
-    from adders.prefix import PrefixNetwork
-    if not isinstance(network, PrefixNetwork):
-        raise CarrylabTypeError(f"network must be an adders.prefix.PrefixNetwork, got "
-                        f"{type(network).__name__}; e.g. adders.prefix.kogge_stone(16)")
 
 
 def layout_prefix(network, origin: str = "right") -> dict:

@@ -15,29 +15,14 @@ test) without a browser.
 """
 from __future__ import annotations
 
-import io
-
 from adders.errors import CarrylabTypeError, CarrylabValueError
+
+from ._style import ipywidgets_module as _ipywidgets
+from ._style import png_bytes as _png
+from ._style import widest_bus as _widest_bus
 
 __all__ = ["CircuitStepper", "ScanStepper", "SequenceStepper", "circuit_stepper",
            "scan_stepper", "sequence_stepper"]
-
-
-def _png(fig, dpi=80) -> bytes:
-    import matplotlib.pyplot as plt
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def _ipywidgets():
-    try:
-        import ipywidgets
-    except ImportError:
-        raise ImportError("the step-through widgets need ipywidgets: pip install 'carrylab[notebooks]' "
-                          "(or pip install ipywidgets)") from None
-    return ipywidgets
 
 
 class CircuitStepper:
@@ -58,7 +43,7 @@ class CircuitStepper:
                  dpi=80):
         from adders.timing import Stepper, simulate_transition
 
-        from .circuit import MAX_BITS, MAX_GATES, _widest_bus
+        from .circuit import MAX_BITS, MAX_GATES
         w = _ipywidgets()
         self.trace = simulate_transition(circuit, before, after, delays=delays, mode=mode)
         if not self.trace.events:

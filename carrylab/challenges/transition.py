@@ -96,6 +96,7 @@ class TransitionChallenge(Challenge):
 
     @property
     def unit(self) -> str:
+        """What the score counts: output pulses, or gate delays (gd) until settled."""
         return "pulses" if self.objective == "glitches" else "gd"
 
     @property

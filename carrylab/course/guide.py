@@ -23,15 +23,11 @@ The guide is hand-written prose with generated sections between marker lines::
 ``carrylab course guide`` runs :func:`update` on ``docs/teaching.md``; with ``--check``
 it changes nothing and exits 1 when a section is stale (:func:`stale`).
 
-The student's time is a model, not a measurement (:func:`student_minutes`): reading at
+The student's time is a model, not a measurement (:func:`student_minutes`, in
+:mod:`carrylab.course.objectives`): reading at
 :data:`READING_WPM` words a minute, :data:`CELL_MINUTES` per code cell to read and run,
 per exercise :data:`EXERCISE_MINUTES` plus :data:`LINE_MINUTES` per line of its worked
 solution, and the machine time of the notebook.
-
->>> [ids for _, ids in objectives("00_tour")][:2]
-[['00.to_bits'], ['00.ripple_carries']]
->>> goal_minutes("01_gates_ripple") > 0
-True
 """
 from __future__ import annotations
 
@@ -44,8 +40,20 @@ from pathlib import Path
 
 from adders.errors import CarrylabValueError
 
-from .catalog import SOURCE_DIR, sources
-from .cells import parse
+from .catalog import sources
+from .objectives import (
+    CELL_MINUTES,
+    EXERCISE_MINUTES,
+    LINE_MINUTES,
+    OBJECTIVE_IDS,
+    OBJECTIVES_HEADING,
+    READING_WPM,
+    exercise_lines,
+    goal_minutes,
+    objectives,
+    student_minutes,
+    title,
+)
 
 __all__ = ["SECTIONS", "OBJECTIVES_HEADING", "READING_WPM", "CELL_MINUTES", "EXERCISE_MINUTES",
            "LINE_MINUTES", "objectives", "goal_minutes", "student_minutes", "wrong_answer",
@@ -53,111 +61,11 @@ __all__ = ["SECTIONS", "OBJECTIVES_HEADING", "READING_WPM", "CELL_MINUTES", "EXE
 
 #: The generated sections, in the order the guide has them.
 SECTIONS = ("objectives", "times", "demos", "misconceptions", "deployment", "variants")
-#: The line that starts a notebook's list of learning objectives.
-OBJECTIVES_HEADING = "**You will be able to:**"
-#: Words a minute for the notebooks' prose: technical text with formulas, read to be used.
-READING_WPM = 120
-#: Minutes per code cell (not an exercise): read the code, run it, look at what it shows.
-CELL_MINUTES = 0.5
-#: Minutes per exercise to read the question and think, before writing anything.
-EXERCISE_MINUTES = 3.0
-#: Minutes per line of an exercise's worked solution: write it, run it, fix it.
-LINE_MINUTES = 0.5
 #: Where the measured numbers are kept, relative to the repository.
 MEASURED = Path("benchmarks") / "course_timing.json"
 
 _BEGIN = re.compile(r"^<!-- generated: (\w+) -->$", re.M)
 _END = "<!-- end generated -->"
-_IDS = re.compile(r"\((\d\d\.\w+(?:,\s*\d\d\.\w+)*)\)$")
-_CHECK = re.compile(r'check\("(\d\d\.\w+)"')
-
-
-# ---------------------------------------------------------------------- the sources
-def _cells(name: str):
-    path = Path(SOURCE_DIR) / f"{name}.py"
-    return parse(path.read_text(encoding="utf-8"), path.name)
-
-
-def _first_markdown(name: str) -> str:
-    return next(c.source for c in _cells(name) if c.kind == "markdown")
-
-
-def objectives(name: str) -> list[tuple[str, list[str]]]:
-    """``(text, exercise ids)`` of each learning objective of notebook ``name`` (the
-    bullets after :data:`OBJECTIVES_HEADING`, wrapped lines joined; ids from the
-    parentheses that end a bullet, [] if none)."""
-    lines = _first_markdown(name).splitlines()
-    if OBJECTIVES_HEADING not in lines:
-        return []
-    bullets: list[str] = []
-    for line in lines[lines.index(OBJECTIVES_HEADING) + 1:]:
-        if line.startswith("- "):
-            bullets.append(line[2:].strip())
-        elif line.startswith("  ") and bullets and line.strip():
-            bullets[-1] += " " + line.strip()      # a bullet wrapped onto the next line
-        elif line.strip() or bullets:              # the blank line after the list ends it
-            break
-    out = []
-    for text in bullets:
-        m = _IDS.search(text)
-        out.append((text, [i.strip() for i in m.group(1).split(",")] if m else []))
-    return out
-
-
-def goal_minutes(name: str) -> int | None:
-    """The N of "About N minutes." in the Goal paragraph of notebook ``name`` (None if it
-    says none)."""
-    goal = _first_markdown(name).split("\n\n")
-    para = next((p for p in goal if p.startswith("**Goal.**")), "")
-    m = re.search(r"About (\d+) minutes\.", " ".join(para.split()))
-    return int(m.group(1)) if m else None
-
-
-def _title(name: str) -> str:
-    first = _first_markdown(name).splitlines()[0]
-    return first.lstrip("# ").split("·", 1)[-1].strip()
-
-
-def _exercise_lines(name: str) -> dict[str, int]:
-    """Exercise id -> lines of its worked solution (no blank or comment-only lines)."""
-    cells = _cells(name)
-    found = {}
-    for i, cell in enumerate(cells):
-        if "solution" not in cell.tags:
-            continue
-        after = " ".join(c.source for c in cells[i + 1:i + 3])
-        m = _CHECK.search(after)
-        if m is None:
-            raise CarrylabValueError(f"{name}: the solution at line {cell.line} is not "
-                                     f"followed by a check(...) cell")
-        found[m.group(1)] = sum(1 for line in cell.source.splitlines()
-                                if line.strip() and not line.strip().startswith("#"))
-    return found
-
-
-def student_minutes(name: str, machine_seconds: float = 0.0) -> dict:
-    """The model's minutes for a student to work through notebook ``name``.
-
-    ``{"words", "cells", "exercises", "solution_lines", "reading", "running",
-    "exercising", "machine", "total"}``: reading = words / :data:`READING_WPM`; running
-    = :data:`CELL_MINUTES` per code cell that is not an exercise; exercising =
-    :data:`EXERCISE_MINUTES` per exercise + :data:`LINE_MINUTES` per line of the worked
-    solutions; machine = ``machine_seconds`` / 60.
-    """
-    cells = _cells(name)
-    words = sum(len(c.source.split()) for c in cells if c.kind == "markdown")
-    code = sum(1 for c in cells if c.kind == "code" and not set(c.tags) & {"solution", "stub"})
-    lines = _exercise_lines(name)
-    parts = {"reading": words / READING_WPM, "running": code * CELL_MINUTES,
-             "exercising": len(lines) * EXERCISE_MINUTES + sum(lines.values()) * LINE_MINUTES,
-             "machine": machine_seconds / 60}
-    return {"words": words, "cells": code, "exercises": len(lines),
-            "solution_lines": sum(lines.values()), **parts, "total": sum(parts.values())}
-
-
-def _five(minutes: float) -> int:
-    """Minutes to the nearest 5 (a Goal sentence's precision)."""
-    return int(5 * round(minutes / 5))
 
 
 # ---------------------------------------------------------------------- the registry
@@ -166,14 +74,14 @@ def wrong_answer(exercise_id: str) -> tuple[str, str]:
     source, a value's repr) and what its judge says about it, for the notebook's own
     numbers (no student id), as :func:`~carrylab.exercises.check` words it after ✗."""
     from carrylab.exercises import EXERCISES
-    from carrylab.exercises.judging import Problem, _TimedOut
+    from carrylab.exercises.judging import VERDICTS
     ex = EXERCISES[exercise_id]
     shown = getattr(ex.wrong, "source", None)
     if shown is None:
         shown = f"answer = {ex.wrong!r}"
     try:
         problem = ex.judge(ex.wrong, dict(ex.defaults))
-    except (Problem, _TimedOut) as err:
+    except VERDICTS as err:
         problem = str(err)
     if problem is None:
         raise CarrylabValueError(f"{exercise_id}: the judge accepts its own typical wrong answer")
@@ -191,9 +99,9 @@ def _objectives_section(measured: dict) -> str:
     out = []
     for src in sources():
         name = src.stem
-        out.append(f"**{name}: {_title(name)}**\n")
+        out.append(f"**{name}: {title(name)}**\n")
         for text, ids in objectives(name):
-            plain = _IDS.sub("", text).strip()
+            plain = OBJECTIVE_IDS.sub("", text).strip()
             named = "; ".join(f"`{i}` ({md_escape(EXERCISES[i].title)})" for i in ids)
             out.append(f"- {plain}: {named}")
         out.append("")
@@ -381,8 +289,8 @@ def _misconceptions_section(measured: dict) -> str:
     from carrylab.exercises import EXERCISES
     out = []
     for src in sources():
-        out += [f"### {src.stem}: {_title(src.stem)}", ""]
-        for ex_id in _exercise_lines(src.stem):
+        out += [f"### {src.stem}: {title(src.stem)}", ""]
+        for ex_id in exercise_lines(src.stem):
             ex = EXERCISES[ex_id]
             shown, message = wrong_answer(ex_id)
             said = _fill(f"✗ {ex_id}: {' '.join(message.split())}", "  ")

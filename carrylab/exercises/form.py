@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .judging import NotAttempted, describe
-from .registry import WrongAnswer, _spec
+from .registry import WrongAnswer, exercise_spec
 
 __all__ = ["check_form"]
 
@@ -42,7 +42,7 @@ def check_form(exercise_id: str, answer) -> None:
     UnknownExercise
         ``exercise_id`` is not a registered exercise.
     """
-    ex = _spec(exercise_id)
+    ex = exercise_spec(exercise_id)
     try:
         problem = _form_problem(answer, ex.reference, "the answer")
     except NotAttempted:

@@ -23,7 +23,7 @@ import numpy as np
 
 __all__ = ["TIME_LIMIT", "NotAttempted", "Problem", "call", "as_int", "as_number", "as_bits",
            "as_pair", "as_array", "own_work", "student_function", "copy_of", "first_difference",
-           "describe", "LIBRARY"]
+           "describe", "LIBRARY", "VERDICTS", "network_label"]
 
 #: Seconds a student's function may run for one call before the checker stops it.
 TIME_LIMIT = 20.0
@@ -43,6 +43,11 @@ class Problem(Exception):
 
 class _TimedOut(Exception):
     """A student's function ran past TIME_LIMIT (the message says which call)."""
+
+
+#: What a judge's verdict against an answer may be raised as: a Problem, or the answer
+#: running past TIME_LIMIT. Its message is what the student reads.
+VERDICTS = (Problem, _TimedOut)
 
 
 class _Alarm(BaseException):
@@ -334,3 +339,8 @@ def copy_of(answer):
         return copy.deepcopy(answer)
     names = {k: v for k, v in answer.__globals__.items() if k not in ("__builtins__", "__name__")}
     return student_function(source, answer.__name__, **names)
+
+
+def network_label(net) -> str:
+    """A prefix network as the call that builds it, e.g. ``kogge_stone(8)``."""
+    return f"{net.name.replace('-', '_')}({net.n})"

@@ -8,7 +8,18 @@ from functools import lru_cache
 
 import numpy as np
 
-from .judging import Problem, as_array, as_int, as_number, as_pair, call, describe, own_work, student_function
+from .judging import (
+    Problem,
+    as_array,
+    as_int,
+    as_number,
+    as_pair,
+    call,
+    describe,
+    network_label,
+    own_work,
+    student_function,
+)
 from .registry import Exercise, register
 
 __all__ = []
@@ -91,10 +102,6 @@ register(Exercise(
 
 
 # ---------------------------------------------------------------------------- 05.network_scan
-def _label(net) -> str:
-    return f"{net.name.replace('-', '_')}({net.n})"
-
-
 @lru_cache(maxsize=None)
 def _scan_networks():
     from adders import prefix
@@ -134,7 +141,7 @@ def _judge_network_scan(fn, params):
     for net in _scan_networks():
         # 1. words: the prefix at i must read x_i ... x_0, each element once, in order
         values = list(letters[:net.n])
-        what = f"run_network({_label(net)}, {values[:4]}..., concatenate)"
+        what = f"run_network({network_label(net)}, {values[:4]}..., concatenate)"
         got = [str(v) for v in _prefixes(call(fn, net, list(values), _concat, name="run_network"),
                                          net, what)]
         want = [letters[:i + 1][::-1] for i in range(net.n)]
@@ -148,7 +155,7 @@ def _judge_network_scan(fn, params):
             elif got == [str(v) for v in _in_place(net, values, lambda hi, lo: lo + hi)] or \
                     got == [str(v) for v in net.evaluate(values, lambda hi, lo: lo + hi)]:
                 extra = " The two sides are swapped: combine(x[i], x[j]), the later one first."
-            return (f"with string concatenation as the combine on {_label(net)} ('a' is "
+            return (f"with string concatenation as the combine on {network_label(net)} ('a' is "
                     f"element 0, 'b' element 1, ...), position {i} ends with {got[i]!r}; expected "
                     f"{want[i]!r}: every element from {i} down to 0 exactly once, the latest "
                     f"first.{extra}")
@@ -157,7 +164,7 @@ def _judge_network_scan(fn, params):
         a, b = rng.uniform(-1, 1, net.n).round(2), rng.uniform(-1, 1, net.n).round(2)
         steps = [(float(x), float(y)) for x, y in zip(a, b)]
         out = _prefixes(call(fn, net, list(steps), _affine, name="run_network"), net,
-                        f"run_network({_label(net)}, affine steps, affine_combine)")
+                        f"run_network({network_label(net)}, affine steps, affine_combine)")
         h, want_h = 0.0, []
         for at, bt in steps:
             h = at * h + bt
@@ -165,18 +172,18 @@ def _judge_network_scan(fn, params):
         for t, pair in enumerate(out):
             _, B = as_pair(pair, f"prefix {t} of the affine scan")
             if not math.isclose(as_number(B, f"prefix {t}'s b"), want_h[t], abs_tol=1e-9):
-                return (f"with affine_combine on {_label(net)}, prefix {t} has b = "
+                return (f"with affine_combine on {network_label(net)}, prefix {t} has b = "
                         f"{float(B):.4f}; expected h[{t}] = {want_h[t]:.4f} from the loop.")
         g_bits, p_bits = rng.integers(0, 2, net.n), rng.integers(0, 2, net.n)
         gp = [(int(g), int(p) & (1 - int(g))) for g, p in zip(g_bits, p_bits)]   # never both 1
         out = _prefixes(call(fn, net, list(gp), _carry, name="run_network"), net,
-                        f"run_network({_label(net)}, (g, p) pairs, carry_combine)")
+                        f"run_network({network_label(net)}, (g, p) pairs, carry_combine)")
         c = 0
         for t, pair in enumerate(out):
             G, _ = as_pair(pair, f"prefix {t} of the carry scan")
             c = gp[t][0] | (gp[t][1] & c)
             if as_int(G, f"prefix {t}'s G") != c:
-                return (f"with the carry operator on {_label(net)}, prefix {t} has G = "
+                return (f"with the carry operator on {network_label(net)}, prefix {t} has G = "
                         f"{int(G)}; expected the carry out of bit {t}, {c}.")
     return None
 
@@ -229,7 +236,7 @@ def _overlap_networks():
     """(how the message names it, network): every library network at a few widths,
     Knowles with other lanes, and small hand-made ones (overlapping early, late, or not)."""
     from adders.prefix import NETWORKS, PrefixNetwork, knowles
-    nets = [(_label(NETWORKS[name](n)), NETWORKS[name](n))
+    nets = [(network_label(NETWORKS[name](n)), NETWORKS[name](n))
             for n in (4, 8, 5, 16, 13) for name in NETWORKS]
     for n, lanes in ((16, [4, 2, 1, 1]), (16, [2, 2, 2, 1]), (32, [2, 2, 1, 1, 1])):
         nets.append((f"knowles({n}, lanes={lanes})", knowles(n, lanes)))
@@ -262,7 +269,7 @@ def _as_bool(value, what) -> bool:
 
 
 def _judge_overlap(fn, params):
-    if (why := own_work(fn, banned_names=("overlapping", "groups", "_walk", "_overlapping"))) \
+    if (why := own_work(fn, banned_names=("overlapping", "groups", "_walk", "low_ends"))) \
             is not None:
         return why
     in_place = True                   # every answer so far as if groups changed mid-level
@@ -312,7 +319,7 @@ register(Exercise(
                      "                return True\n"
                      "            lo[i] = lo[j]\n"
                      "    return False", "has_overlap"),
-    shortcuts=(lambda: __import__("rnn").scan._overlapping,
+    shortcuts=(lambda: __import__("rnn.scan_operands").scan_operands.overlapping,
                lambda: student_function("def has_overlap(network):\n"
                                         "    return network.overlapping", "has_overlap"),
                lambda: student_function("def has_overlap(network):\n"

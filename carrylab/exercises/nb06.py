@@ -6,8 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .judging import Problem, as_int, as_pair, call, own_work, student_function
-from .nb05 import _label
+from .judging import Problem, as_int, as_pair, call, network_label, own_work, student_function
 from .registry import Exercise, register
 
 __all__ = []
@@ -197,7 +196,7 @@ def _judge_processor_steps(fn, params):
     if (why := own_work(fn)) is not None:
         return why
     for net, P in _step_cases():
-        label = _label(net)
+        label = network_label(net)
         got = as_int(call(fn, net, P, name="steps_on"), f"steps_on({label}, {P})")
         want = steps_with(net, P)
         if got != want:

@@ -25,11 +25,11 @@ from typing import Any, Callable
 
 from adders.errors import CarrylabError, CarrylabValueError
 
-from .judging import NotAttempted, Problem, _TimedOut
+from .judging import VERDICTS, NotAttempted
 from .progress import record
 
 __all__ = ["Exercise", "EXERCISES", "register", "check", "grade", "hint", "exercises", "variant",
-           "set_student", "reset_attempts", "UnknownExercise", "WrongAnswer"]
+           "set_student", "reset_attempts", "UnknownExercise", "WrongAnswer", "exercise_spec"]
 
 
 class UnknownExercise(CarrylabError, KeyError):
@@ -76,6 +76,7 @@ _student: list[str | None] = [None]
 
 
 def register(ex: Exercise) -> Exercise:
+    """Add ``ex`` to :data:`EXERCISES` (an id registered twice is refused); return it."""
     if ex.id in EXERCISES:
         raise CarrylabValueError(f"exercise id {ex.id!r} registered twice")
     EXERCISES[ex.id] = ex
@@ -87,7 +88,8 @@ def exercises(prefix: str = "") -> list[str]:
     return sorted(k for k in EXERCISES if k.startswith(prefix))
 
 
-def _spec(exercise_id: str) -> Exercise:
+def exercise_spec(exercise_id: str) -> Exercise:
+    """The registered exercise ``exercise_id``; UnknownExercise names the known ids."""
     if not isinstance(exercise_id, str) or exercise_id not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
         raise UnknownExercise(f"unknown exercise id {exercise_id!r}; known ids: {known}")
@@ -109,7 +111,7 @@ def _current_student(student: str | None) -> str | None:
 def variant(exercise_id: str, student: str | None = None) -> dict:
     """The numbers of the question for this student (a copy; the notebook's numbers
     when no student id is set or the exercise has no variants)."""
-    ex = _spec(exercise_id)
+    ex = exercise_spec(exercise_id)
     who = _current_student(student)
     if ex.draw is None or who is None:
         return dict(ex.defaults)
@@ -120,7 +122,7 @@ def variant(exercise_id: str, student: str | None = None) -> dict:
 
 def hint(exercise_id: str) -> str:
     """Print and return the next hint of an exercise (gentle first)."""
-    ex = _spec(exercise_id)
+    ex = exercise_spec(exercise_id)
     level = min(_hints_shown.get(ex.id, 0), len(ex.hints) - 1)
     _hints_shown[ex.id] = level + 1
     text = ex.hints[level]
@@ -172,7 +174,7 @@ class WrongAnswer(CarrylabError, AssertionError):
 
 def _judged(exercise_id: str, answer, student: str | None) -> tuple[bool, str]:
     """Judge an answer, count a failed try, record the attempt; (passed, message)."""
-    ex = _spec(exercise_id)
+    ex = exercise_spec(exercise_id)
     params = variant(exercise_id, student)
     try:
         if answer is ... or answer is None:
@@ -182,7 +184,7 @@ def _judged(exercise_id: str, answer, student: str | None) -> tuple[bool, str]:
         record(ex.id, False)
         return False, (f"… {ex.id}: not attempted yet. Replace the `...` in the cell above "
                        f"with your answer and run it again, then this cell.")
-    except (Problem, _TimedOut) as err:
+    except VERDICTS as err:
         problem = str(err)
     except Exception as err:                     # an answer no judge foresaw: still one line
         problem = f"checking your answer raised {type(err).__name__}: {str(err)[:200]}"

@@ -9,6 +9,9 @@ d dilation. The output at step t only sees x[t - (k-1) d .. t]:
 which equals a Conv1d with left padding (k-1) d (or symmetric padding then
 trimming the last (k-1) d outputs).
 
+The plain-NumPy reference, a loop over taps with explicit padding, is
+:func:`rnn.reference.conv_forward` (and ``conv_backward``, ``weight_norm``).
+
 Implementation: the B*T output rows are processed in blocks of a few hundred.
 For each block a Numba gather copies the k shifted input rows side by side into a
 small ``col`` buffer (rows, k*C_in) that stays in cache, and one BLAS product

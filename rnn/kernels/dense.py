@@ -3,6 +3,9 @@
 Linear:    y = x W^T + b, x (N, I), W (O, I), b (O,); one BLAS product each way.
 Embedding: y[n] = E[idx[n]], E (V, D); backward scatter-adds rows into dE
            (serial Numba loop: repeated indices make a parallel loop racy).
+
+References: :func:`rnn.reference.linear_forward`, :func:`rnn.reference.embedding_forward`
+and their backward passes.
 """
 import numpy as np
 from numba import njit

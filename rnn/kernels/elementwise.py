@@ -8,11 +8,13 @@ as one compiled pass; so does float32 tanh, in a rational form that vectorises
 - Dropout (inverted): y = x * m with m[i] = [u[i] >= p] / (1 - p), u ~ U[0, 1)
   drawn from a seeded generator; dx = dy * m. Eval mode is the identity.
 - tanh: y = tanh(x); dx = dy * (1 - y^2).
+
+References: ``relu_*``, ``dropout_*`` and ``tanh_*`` in :mod:`rnn.reference`.
 """
 import numpy as np
 from numba import njit
 
-from .recurrent import _tanh
+from .recurrent import tanh_scalar
 
 __all__ = [
     "relu_forward",
@@ -98,7 +100,7 @@ def dropout_backward(dy, mask):
 @njit(cache=True, error_model="numpy")
 def _tanh_rational(x, y):
     for i in range(x.size):
-        y[i] = _tanh(x[i])
+        y[i] = tanh_scalar(x[i])
 
 
 def tanh_forward(x):

@@ -11,6 +11,9 @@ Each row's loss is written to its own slot and summed afterwards. The loops are
 serial on purpose: for the sizes met in training (a few thousand logits) a
 thread launch costs more than the work, and Numba's worker threads compete with
 the BLAS threads that the surrounding matrix products keep awake.
+
+References: :func:`rnn.reference.bce_with_logits`,
+:func:`rnn.reference.softmax_cross_entropy`.
 """
 import numpy as np
 from numba import njit

@@ -12,13 +12,17 @@ GRU:       gi = xw[t] (has b_ih),  gh = h[t-1] W_hh^T + b_hh
            r = s(gi_r + gh_r), z = s(gi_z + gh_z), n = tanh(gi_n + r gh_n)
            h[t] = (1 - z) n + z h[t-1]
 
+The same recurrences, written step by step in plain NumPy, are in
+:mod:`rnn.reference` (``rnn_forward``, ``lstm_forward``, ``gru_forward`` and their
+backward passes): read those first; the tests check these kernels against them.
+
 s is the logistic sigmoid. Backward kernels return the gradients with respect to
 the pre-activations for all steps, so the weight gradients become one BLAS
 product each outside (dW_hh = dpre^T @ h_prev). Depth is T; work is
 O(T B G H^2) with G = 1, 4, 3 gates.
 
 The B sequences of a batch are independent recurrences, so each kernel splits
-the batch rows into one group per thread (:func:`_run_groups`); a group runs its
+the batch rows into one group per thread (:func:`rnn.kernels.rowgroups.run_groups`); a group runs its
 own serial chain over all T steps, with no synchronisation between steps. On 2
 cores an (8, 128) LSTM's forward kernel ran 2.2x faster than on one.
 
@@ -28,15 +32,14 @@ arrays and Numba's allocator does not: filling a fresh 64 MiB array took 48 ms
 from Numba's allocator against 13 ms from NumPy's, nearly all of it page faults,
 which had cost more than the cell arithmetic of an (8, 128) LSTM.
 """
-import itertools
-from concurrent.futures import ThreadPoolExecutor
-
-import numba
 import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
+from .rowgroups import run_groups
+
 __all__ = [
+    "tanh_scalar",
     "rnn_forward",
     "rnn_backward",
     "lstm_forward",
@@ -51,6 +54,7 @@ __all__ = [
 # arithmetic, so the compiler vectorises loops over it, whereas a call to the libm
 # tanh or exp stays scalar (no vector maths library here): on a (8, 512) LSTM gate
 # block per step the scalar calls took longer than the recurrent product itself.
+# The reference is plain np.tanh (rnn.reference.tanh_forward).
 _F32 = np.float32
 _TANH_P = tuple(_F32(c) for c in (9.99999993e-01, 1.33850199e-01, 3.50020032e-03,
                                   2.06796330e-05, 1.34423552e-08))
@@ -70,7 +74,7 @@ def _tanh32(v):
     return min(max(x * p / q, -_ONE), _ONE)
 
 
-def _tanh(v):
+def tanh_scalar(v):
     """tanh of a scalar: the vectorisable rational form in float32, libm in float64
     (where the parity tests need full precision)."""
     return np.tanh(v)
@@ -88,7 +92,7 @@ def _sigmoid(v):
 _JIT = {"cache": True, "error_model": "numpy", "fastmath": {"contract"}}
 
 
-@overload(_tanh, jit_options=_JIT)
+@overload(tanh_scalar, jit_options=_JIT)
 def _tanh_impl(v):
     if isinstance(v, types.Float) and v.bitwidth == 32:
         return _tanh32
@@ -98,7 +102,7 @@ def _tanh_impl(v):
 @overload(_sigmoid, jit_options=_JIT)
 def _sigmoid_impl(v):
     if isinstance(v, types.Float) and v.bitwidth == 32:
-        return lambda v: _HALF + _HALF * _tanh(_HALF * v)  # s(v) = (1 + tanh(v/2)) / 2
+        return lambda v: _HALF + _HALF * tanh_scalar(_HALF * v)  # s(v) = (1 + tanh(v/2)) / 2
     return lambda v: 1.0 / (1.0 + np.exp(-v))
 
 
@@ -150,7 +154,8 @@ def _mm(a, b, out):
 @njit(**_JIT)
 def _mm_rows4(a, b, out):
     # out (M, N) = a (M, K) @ b (K, N) for narrow outputs: four rows of a at a
-    # time, one product per pass over the rows of out
+    # time, one product per pass over the rows of out (rnn.reference writes the
+    # same step product as h @ W_hh.T)
     M, K = a.shape
     N = b.shape[1]
     i = 0
@@ -191,39 +196,6 @@ def _mm_tail(a, b, out, i0):
                 o[j] += aik * b[kk, j]
 
 
-_POOL, _POOL_SIZE = None, 0  # helper threads for the row groups, started on first use
-
-
-def _run_groups(rows_kernel, B, *args):
-    """Run ``rows_kernel(*args, b0, b1)`` over the batch rows, in one group of rows
-    per thread (``numba.get_num_threads()``, at most B).
-
-    The calling thread and the pool's helpers claim groups from a shared counter
-    until none is left: a helper that starts late (right after a BLAS product, the
-    BLAS workers keep spinning for a while and a newly woken thread may wait a
-    scheduler time slice, about 4 ms here, for a core) finds its group already done
-    by the calling thread, so a group split is never slower than one group. The
-    kernels release the GIL (``nogil``) while they run."""
-    global _POOL, _POOL_SIZE
-    parts = max(1, min(B, numba.get_num_threads()))
-    if parts == 1:
-        rows_kernel(*args, 0, B)
-        return
-    if _POOL_SIZE < parts - 1:
-        _POOL = ThreadPoolExecutor(max_workers=parts - 1, thread_name_prefix="rnn-rows")
-        _POOL_SIZE = parts - 1
-    claims = itertools.count()  # next() on it is atomic under the GIL
-
-    def work():
-        while (p := next(claims)) < parts:
-            rows_kernel(*args, p * B // parts, (p + 1) * B // parts)
-
-    helpers = [_POOL.submit(work) for _ in range(parts - 1)]
-    work()
-    for h in helpers:
-        h.result()
-
-
 # ---------------------------------------------------------------------- tanh RNN
 def rnn_forward(xw, w_hh_t, h0):
     """tanh RNN over time.
@@ -239,7 +211,7 @@ def rnn_forward(xw, w_hh_t, h0):
     hs : (B, T, H) hidden states
     """
     hs = np.empty_like(xw)
-    _run_groups(_rnn_forward_rows, xw.shape[0], xw, w_hh_t, h0, hs)
+    run_groups(_rnn_forward_rows, xw.shape[0], xw, w_hh_t, h0, hs)
     return hs
 
 
@@ -252,7 +224,7 @@ def _rnn_forward_rows(xw, w_hh_t, h0, hs, b0, b1):
         _mm(h, w_hh_t, a)  # (rows, H) @ (H, H)
         for r in range(b1 - b0):
             for i in range(H):
-                v = _tanh(xw[b0 + r, t, i] + a[r, i])
+                v = tanh_scalar(xw[b0 + r, t, i] + a[r, i])
                 h[r, i] = v
                 hs[b0 + r, t, i] = v
 
@@ -267,7 +239,7 @@ def rnn_backward(dhs, hs, w_hh):
     """
     dpre = np.empty_like(hs)
     dh0 = np.empty((hs.shape[0], hs.shape[2]), hs.dtype)
-    _run_groups(_rnn_backward_rows, hs.shape[0], dhs, hs, w_hh, dpre, dh0)
+    run_groups(_rnn_backward_rows, hs.shape[0], dhs, hs, w_hh, dpre, dh0)
     return dpre, dh0
 
 
@@ -306,7 +278,7 @@ def lstm_forward(xw, w_hh_t, h0, c0):
     hs = np.empty((B, T, G // 4), xw.dtype)
     cs = np.empty_like(hs)
     acts = np.empty_like(xw)
-    _run_groups(_lstm_forward_rows, B, xw, w_hh_t, h0, c0, hs, cs, acts)
+    run_groups(_lstm_forward_rows, B, xw, w_hh_t, h0, c0, hs, cs, acts)
     return hs, cs, acts
 
 
@@ -331,7 +303,7 @@ def _lstm_cell(xw, a, c, h, act, cs, hs):
     for j in range(2 * H):  # i, f
         act[j] = _sigmoid(xw[j] + a[j])
     for j in range(2 * H, 3 * H):  # g
-        act[j] = _tanh(xw[j] + a[j])
+        act[j] = tanh_scalar(xw[j] + a[j])
     for j in range(3 * H, 4 * H):  # o
         act[j] = _sigmoid(xw[j] + a[j])
     for j in range(H):
@@ -339,7 +311,7 @@ def _lstm_cell(xw, a, c, h, act, cs, hs):
         c[j] = cn
         cs[j] = cn
     for j in range(H):
-        hn = act[3 * H + j] * _tanh(c[j])
+        hn = act[3 * H + j] * tanh_scalar(c[j])
         h[j] = hn
         hs[j] = hn
 
@@ -357,7 +329,7 @@ def lstm_backward(dhs, cs, acts, c0, w_hh):
     dh0 = np.empty((B, H), cs.dtype)
     dc0 = np.empty_like(dh0)
     tcs = np.empty_like(cs)  # scratch: tanh(c[t])
-    _run_groups(_lstm_backward_rows, B, dhs, cs, acts, c0, w_hh, tcs, dpre, dh0, dc0)
+    run_groups(_lstm_backward_rows, B, dhs, cs, acts, c0, w_hh, tcs, dpre, dh0, dc0)
     return dpre, dh0, dc0
 
 
@@ -368,7 +340,7 @@ def _lstm_backward_rows(dhs, cs, acts, c0, w_hh, tcs, dpre, dh0, dc0, b0, b1):
     for b in range(b0, b1):  # tanh(c[t]) for all steps at once, outside the serial chain
         for t in range(T):
             for j in range(H):
-                tcs[b, t, j] = _tanh(cs[b, t, j])
+                tcs[b, t, j] = tanh_scalar(cs[b, t, j])
     dh = np.zeros((b1 - b0, H), cs.dtype)
     dc = np.zeros((b1 - b0, H), cs.dtype)
     dp = np.empty((b1 - b0, 4 * H), cs.dtype)
@@ -422,7 +394,7 @@ def gru_forward(xw, w_hh_t, b_hh, h0):
     hs = np.empty((B, T, G // 3), xw.dtype)
     acts = np.empty_like(xw)
     ghn = np.empty_like(hs)
-    _run_groups(_gru_forward_rows, B, xw, w_hh_t, b_hh, h0, hs, acts, ghn)
+    run_groups(_gru_forward_rows, B, xw, w_hh_t, b_hh, h0, hs, acts, ghn)
     return hs, acts, ghn
 
 
@@ -440,7 +412,7 @@ def _gru_forward_rows(xw, w_hh_t, b_hh, h0, hs, acts, ghn, b0, b1):
                 rg = _sigmoid(xw[b, t, j] + a[r, j] + b_hh[j])
                 z = _sigmoid(xw[b, t, H + j] + a[r, H + j] + b_hh[H + j])
                 hn = a[r, 2 * H + j] + b_hh[2 * H + j]
-                n = _tanh(xw[b, t, 2 * H + j] + rg * hn)
+                n = tanh_scalar(xw[b, t, 2 * H + j] + rg * hn)
                 hv = (1.0 - z) * n + z * h[r, j]
                 h[r, j] = hv
                 hs[b, t, j] = hv
@@ -462,7 +434,7 @@ def gru_backward(dhs, hs, acts, ghn, h0, w_hh):
     dgi = np.empty_like(acts)
     dgh = np.empty_like(acts)
     dh0 = np.empty_like(h0)
-    _run_groups(_gru_backward_rows, hs.shape[0], dhs, hs, acts, ghn, h0, w_hh, dgi, dgh, dh0)
+    run_groups(_gru_backward_rows, hs.shape[0], dhs, hs, acts, ghn, h0, w_hh, dgi, dgh, dh0)
     return dgi, dgh, dh0
 
 

@@ -1,11 +1,10 @@
 """LinearRNN: the scan equals the loop, gradients equal finite differences, and it trains."""
 import numpy as np
 import pytest
+from rnn_tests_gradcheck import assert_grad_close
 
 from rnn import LinearRNN, make_model
 from rnn.train import TrainConfig, fit
-
-from rnn_tests_gradcheck import assert_grad_close
 
 
 def loop_reference(body, x):

@@ -1,10 +1,11 @@
 """Models and heads: parameter counts, references, finite differences, causality."""
 import numpy as np
 import pytest
-
-import rnn_tests_naive as naive
-from rnn import (CLRNN, GRU, LSTM, TCN, ElmanRNN, count_params, make_model)
 from rnn_tests_gradcheck import assert_grad_close
+
+from rnn import CLRNN, GRU, LSTM, TCN, ElmanRNN, count_params, make_model
+from rnn import reference as naive
+from rnn.scan import linear_recurrence_loop
 
 F64 = np.float64
 
@@ -69,6 +70,24 @@ def test_clrnn_forward_matches_naive_composition(rng):
     h = np.tanh(naive.linear_forward(x, p["cell.W_ih"], p["cell.b_ih"])
                 + naive.linear_forward(c, p["cell.W_hh"], p["cell.b_hh"]))
     np.testing.assert_allclose(body.forward(x), h, rtol=1e-12, atol=1e-14)
+
+
+def test_clrnn_forward_matches_the_reference(rng):
+    body = CLRNN(3, 4, levels=3, kernel_size=2, dtype=F64, seed=5)
+    x = rng.normal(size=(2, 10, 3))
+    p = body.params()
+    levels = [(p[f"tcn.{i}.v"], p[f"tcn.{i}.g"], p[f"tcn.{i}.b"]) for i in range(3)]
+    h = naive.clrnn_forward(x, levels, p["cell.W_ih"], p["cell.W_hh"], p["cell.b_ih"], p["cell.b_hh"])
+    np.testing.assert_allclose(body.forward(x), h, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_linear_recurrence_loop_matches_the_reference(rng, dense):
+    T, D = 9, 3
+    a = rng.normal(size=(T, D, D) if dense else (T, D)) * 0.5
+    b, h0 = rng.normal(size=(T, D)), rng.normal(size=D)
+    np.testing.assert_allclose(linear_recurrence_loop(a, b, h0), naive.linear_recurrence(a, b, h0),
+                               rtol=1e-12, atol=1e-14)
 
 
 def test_clrnn_receptive_field_and_causality(rng):
@@ -203,7 +222,13 @@ def test_paper_config_and_docstring_examples():
     assert (body.input_size, body.hidden_size, body.tcn.kernel_size, len(body.tcn.convs),
             body.tcn.dropout) == (88, 150, 5, 4, 0.25)
     import rnn.models
-    for module in (rnn.heads, rnn.models):
+    import rnn.registry
+    import rnn.scan
+    import rnn.scan_affine
+    import rnn.scan_blocked
+    import rnn.scan_loop
+    for module in (rnn.heads, rnn.models, rnn.registry, rnn.scan, rnn.scan_affine, rnn.scan_blocked,
+                   rnn.scan_loop):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 

@@ -11,9 +11,17 @@ from hypothesis import strategies as st
 
 from adders.build import prefix_adder
 from adders.prefix import NETWORKS, PrefixNetwork, knowles, kogge_stone, serial, sklansky
-from rnn.scan import _blocked_kernel
-from rnn.scan import (EXACT_NETWORKS, affine_combine, affine_scan, affine_scan_blocked,
-                      carry_combine, carry_scan, linear_recurrence_loop, scan)
+from rnn.scan import (
+    EXACT_NETWORKS,
+    affine_combine,
+    affine_scan,
+    affine_scan_blocked,
+    carry_combine,
+    carry_scan,
+    linear_recurrence_loop,
+    scan,
+)
+from rnn.scan_blocked import _blocked_kernel
 
 
 # ---------------------------------------------------------------- references

@@ -5,9 +5,16 @@ import numpy as np
 import pytest
 
 from rnn.deer import deer_elman
-from rnn.wiring import (carry_module_forward, clrnn_add, kogge_stone_clrnn,
-                        kogge_stone_weights, rnn_add, run_kogge_stone, run_serial_adder,
-                        serial_adder_rnn)
+from rnn.wiring import (
+    carry_module_forward,
+    clrnn_add,
+    kogge_stone_clrnn,
+    kogge_stone_weights,
+    rnn_add,
+    run_kogge_stone,
+    run_serial_adder,
+    serial_adder_rnn,
+)
 
 
 def all_pairs(n):

@@ -1,22 +1,37 @@
-"""Slow, obvious NumPy references for every kernel in rnn.kernels.
+"""Plain-NumPy reference implementations of every model and kernel in :mod:`rnn`.
 
-Written for clarity, not speed: explicit padding, loops over taps and time steps,
-textbook formulas. Tests compare the fast kernels against these.
+Written to be read, not to be fast: explicit padding, loops over taps and time steps,
+textbook formulas, float64 throughout. The compiled kernels (:mod:`rnn.kernels`) and
+the bodies (:mod:`rnn.models`, :mod:`rnn.linear`) compute the same things faster; the
+tests compare them against the functions here:
+
+* layers: :func:`weight_norm`, causal dilated convolution (:func:`conv_forward`), ReLU,
+  dropout, tanh, linear, embedding, and the losses;
+* serial RNNs in PyTorch's layout, forward and backpropagation through time:
+  :func:`rnn_forward` (Elman), :func:`lstm_forward`, :func:`gru_forward`;
+* parallel ones: one TCN level (:func:`tcn_level`), the CL-RNN
+  (:func:`clrnn_forward`: carries c = TCN(x), then h[t] = tanh(W_ih x[t] + b_ih
+  + W_hh c[t] + b_hh) for all t), and the linear recurrence
+  h[t] = a[t] h[t-1] + b[t] (:func:`linear_recurrence`).
+
+Shapes: x (B, T, I) batch, time, features; weights in PyTorch's layout (out, in).
 """
 import numpy as np
 
 __all__ = [
-    "weight_norm", "conv_forward", "conv_backward",
+    "sigmoid", "weight_norm", "conv_forward", "conv_backward",
     "relu_forward", "relu_backward", "dropout_forward", "dropout_backward",
     "tanh_forward", "tanh_backward",
     "linear_forward", "linear_backward", "embedding_forward", "embedding_backward",
     "bce_with_logits", "softmax_cross_entropy",
     "rnn_forward", "rnn_backward", "lstm_forward", "lstm_backward",
     "gru_forward", "gru_backward",
+    "tcn_level", "clrnn_forward", "linear_recurrence",
 ]
 
 
 def sigmoid(a):
+    """Logistic sigmoid 1 / (1 + exp(-a)), elementwise."""
     return 1.0 / (1.0 + np.exp(-a))
 
 
@@ -70,46 +85,56 @@ def conv_backward(x, v, g, b, d, dy):
 # ------------------------------------------------------------------- elementwise
 
 def relu_forward(x):
+    """max(x, 0), elementwise."""
     return np.where(x > 0, x, 0.0)
 
 
 def relu_backward(x, dy):
+    """dx = dy where x > 0, else 0."""
     return np.where(x > 0, dy, 0.0)
 
 
 def dropout_forward(x, mask):
+    """x * mask; the mask holds 0 or 1 / (1 - p) (inverted dropout)."""
     return x * mask
 
 
 def dropout_backward(dy, mask):
+    """dx = dy * mask."""
     return dy * mask
 
 
 def tanh_forward(x):
+    """tanh(x), elementwise, in float64 (the kernels' float32 tanh is rational)."""
     return np.tanh(x)
 
 
 def tanh_backward(x, dy):
+    """dx = dy (1 - tanh(x)^2) = dy / cosh(x)^2."""
     return dy / np.cosh(x) ** 2
 
 
 # ------------------------------------------------------------------------ dense
 
 def linear_forward(x, w, b):
+    """y = x w^T + b: x (..., I), w (O, I), b (O,) -> y (..., O)."""
     return np.einsum("...i,oi->...o", x, w) + b
 
 
 def linear_backward(x, w, dy):
+    """Returns dx (..., I), dw (O, I), db (O,) for y = x w^T + b."""
     dx = np.einsum("...o,oi->...i", dy, w)
     dw = np.einsum("no,ni->oi", dy.reshape(-1, w.shape[0]), x.reshape(-1, w.shape[1]))
     return dx, dw, dy.reshape(-1, w.shape[0]).sum(axis=0)
 
 
 def embedding_forward(idx, e):
+    """Rows of the table: idx (...) ints, e (V, E) -> (..., E)."""
     return np.stack([e[i] for i in idx.reshape(-1)]).reshape(idx.shape + (e.shape[1],))
 
 
 def embedding_backward(idx, dy, vocab):
+    """de (V, E): each row sums the dy of the positions that looked it up."""
     de = np.zeros((vocab, dy.shape[-1]))
     np.add.at(de, idx.reshape(-1), dy.reshape(-1, dy.shape[-1]))
     return de
@@ -125,6 +150,8 @@ def bce_with_logits(z, y):
 
 
 def softmax_cross_entropy(z, target):
+    """Mean over rows of -log softmax(z)[target]: z (N, V), target (N,) ints.
+    Returns (loss, dz)."""
     e = np.exp(z - z.max(axis=1, keepdims=True))
     p = e / e.sum(axis=1, keepdims=True)
     n = np.arange(z.shape[0])
@@ -146,6 +173,8 @@ def _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H):
 
 
 def rnn_forward(x, W_ih, W_hh, b_ih, b_hh):
+    """Elman RNN: h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh), h[-1] = 0.
+    x (B, T, I), W_ih (H, I), W_hh (H, H) -> hs (B, T, H)."""
     B, T, _ = x.shape
     h = np.zeros((B, W_hh.shape[0]))
     hs = []
@@ -156,6 +185,8 @@ def rnn_forward(x, W_ih, W_hh, b_ih, b_hh):
 
 
 def rnn_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
+    """Backpropagation through time of sum(hs * dhs): returns dx (B, T, I) and a dict
+    of the four weight gradients."""
     hs = rnn_forward(x, W_ih, W_hh, b_ih, b_hh)
     B, T, H = hs.shape
     g, dx, dh = _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H)
@@ -172,6 +203,9 @@ def rnn_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
 
 
 def lstm_forward(x, W_ih, W_hh, b_ih, b_hh, return_all=False):
+    """LSTM, PyTorch gates i, f, g, o: c[t] = s(f) c[t-1] + s(i) tanh(g),
+    h[t] = s(o) tanh(c[t]), h[-1] = c[-1] = 0. W_ih (4H, I), W_hh (4H, H) ->
+    hs (B, T, H); with ``return_all`` also the cell states and gates per step."""
     B, T, _ = x.shape
     H = W_hh.shape[1]
     h = np.zeros((B, H))
@@ -191,6 +225,7 @@ def lstm_forward(x, W_ih, W_hh, b_ih, b_hh, return_all=False):
 
 
 def lstm_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
+    """Backpropagation through time of sum(hs * dhs): returns dx and the weight gradients."""
     hs, cs, gs = lstm_forward(x, W_ih, W_hh, b_ih, b_hh, return_all=True)
     B, T, H = hs.shape
     g, dx, dh = _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H)
@@ -217,6 +252,8 @@ def lstm_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
 
 
 def gru_forward(x, W_ih, W_hh, b_ih, b_hh):
+    """GRU, PyTorch gates r, z, n: n = tanh(W_in x + b_in + r (W_hn h + b_hn)),
+    h[t] = (1 - z) n + z h[t-1], h[-1] = 0. W_ih (3H, I), W_hh (3H, H) -> hs (B, T, H)."""
     B, T, _ = x.shape
     H = W_hh.shape[1]
     h = np.zeros((B, H))
@@ -233,6 +270,7 @@ def gru_forward(x, W_ih, W_hh, b_ih, b_hh):
 
 
 def gru_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
+    """Backpropagation through time of sum(hs * dhs): returns dx and the weight gradients."""
     hs = gru_forward(x, W_ih, W_hh, b_ih, b_hh)
     B, T, H = hs.shape
     g, dx, dh = _bptt_zeros(x, W_ih, W_hh, b_ih, b_hh, B, H)
@@ -259,3 +297,42 @@ def gru_backward(x, W_ih, W_hh, b_ih, b_hh, dhs):
         dx[:, t] = dgi @ W_ih
         dh = dht * z + dgh @ W_hh
     return dx, g
+
+
+# --------------------------------------------------------------------- parallel
+
+def tcn_level(x, v, g, b, d):
+    """One level of the CL-RNN authors' reduced TCN: ReLU(causal conv of dilation d).
+
+    x (B, T, C_in), v (C_out, C_in, k), g (C_out,), b (C_out,) -> (B, T, C_out); y[t]
+    reads x[t - (k-1) d .. t] (dropout, applied after it in training, is left out).
+    """
+    return relu_forward(conv_forward(x, v, g, b, d))
+
+
+def clrnn_forward(x, levels, W_ih, W_hh, b_ih, b_hh):
+    """CL-RNN forward without dropout: carries c = TCN(x), then for every t at once
+    h[t] = tanh(W_ih x[t] + b_ih + W_hh c[t] + b_hh).
+
+    ``levels`` is a list of (v, g, b), level i with dilation 2^i; the last level has
+    H channels. x (B, T, I), W_ih (H, I), W_hh (H, H) -> h (B, T, H).
+    """
+    c = x
+    for i, (v, g, b) in enumerate(levels):
+        c = tcn_level(c, v, g, b, 2 ** i)  # (B, T, C_i)
+    return np.tanh(linear_forward(x, W_ih, b_ih) + linear_forward(c, W_hh, b_hh))  # (B, T, H)
+
+
+def linear_recurrence(a, b, h0=None):
+    """h[t] = a[t] h[t-1] + b[t], one step at a time, h[-1] = h0 (zero by default).
+
+    a (T, D) multiplies elementwise (diagonal), a (T, D, D) is a matrix per step;
+    b (T, D) -> h (T, D).
+    """
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    h = np.zeros(b.shape[1]) if h0 is None else np.asarray(h0, np.float64)
+    out = np.empty_like(b)
+    for t in range(b.shape[0]):
+        h = (a[t] @ h if a.ndim == 3 else a[t] * h) + b[t]
+        out[t] = h
+    return out
