@@ -3,13 +3,13 @@ subcircuits found and loaded. See :mod:`adders.digital`."""
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .digital_format import DECORATION, GATE_KIND, GRID, MAX_BITS, box_pins, gate_pins, place, splitter_ports
 from .errors import CarrylabTypeError, CircuitFileError
+from .xml_files import parse_xml
 
 __all__ = ["is_xml", "read_xml", "element_attributes", "Drawing", "UnionFind", "load_drawing"]
 
@@ -36,14 +36,7 @@ def read_xml(source, name: str | None = None):
     else:
         raise CarrylabTypeError(f"source must be a path or the XML text of a .dig file, got "
                                 f"{type(source).__name__}")
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise CircuitFileError(f"{shown}: malformed XML ({exc})") from None
-    if root.tag != "circuit":
-        raise CircuitFileError(f"{shown}: not a Digital circuit: the XML root is <{root.tag}>, "
-                               f"expected <circuit>")
-    return root, shown, folder
+    return parse_xml(text, shown, "circuit", "a Digital circuit"), shown, folder
 
 
 def _deref(node, parents: dict, shown: str):

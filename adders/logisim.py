@@ -56,7 +56,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import xml.etree.ElementTree as ET
 from itertools import product
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -72,6 +71,7 @@ from .logisim_reader import Reader
 from .logisim_sheet import Labels, Sheet, draw_circuit, pin_label
 from .netlist import Circuit
 from .vectors import choose_vectors, expected_outputs
+from .xml_files import parse_xml
 
 __all__ = ["to_logisim", "logisim_test_vectors", "from_logisim", "find_logisim", "run_logisim",
            "SOURCE_VERSION"]
@@ -389,14 +389,7 @@ def from_logisim(source, circuit: str | None = None):
         input, two outputs driving one net, an undriven net that is read, mixed widths.
     """
     text, where = _read_source(source)
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as err:
-        raise CircuitFileError(f"{where}: malformed XML: {err}") from None
-    if root.tag != "project":
-        raise CircuitFileError(f"{where}: not a Logisim project: the root element is <{root.tag}>, "
-                               f"not <project>")
-    reader = Reader(root, where)
+    reader = Reader(parse_xml(text, where, "project", "a Logisim project"), where)
     if not reader.circuits:
         raise CircuitFileError(f"{where}: the project holds no <circuit>")
     if circuit is None:

@@ -608,3 +608,24 @@ def test_cli_list_check_and_leaderboard(tmp_path, capsys):
         "select-32,-,cy,37,gd,not passed,cy.json,block 2: a shorter critical path exists"]
     assert main(["challenge", "leaderboard", str(tmp_path / "nope")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_a_challenge_must_implement_the_whole_interface():
+    from dataclasses import dataclass
+
+    from carrylab.challenges import Challenge
+
+    @dataclass(frozen=True)
+    class NoJudge(Challenge):
+        @property
+        def title(self):
+            return "no judge"
+
+        def goal(self):
+            return []
+
+        def parse(self, submission, mistakes):
+            return None
+
+    with pytest.raises(TypeError, match="judge"):
+        NoJudge("no-judge")

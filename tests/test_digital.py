@@ -622,7 +622,7 @@ def test_undriven_input_and_unconnected_tunnel(tmp_path):
 
 def test_malformed_xml_and_other_files(tmp_path):
     assert "malformed XML" in _error(tmp_path, "<circuit><visualElements></circuit>")
-    assert "expected <circuit>" in _error(tmp_path, "<html/>")
+    assert "not a Digital circuit: the root element is <html>, not <circuit>" in _error(tmp_path, "<html/>")
     with pytest.raises(CircuitFileError, match="cannot read"):
         from_digital(tmp_path / "missing.dig")
 

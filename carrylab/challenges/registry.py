@@ -32,6 +32,7 @@ block: must be an integer, got 'four'
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -121,12 +122,13 @@ class Result:
 
 
 @dataclass(frozen=True)
-class Challenge:
+class Challenge(ABC):
     """A design challenge: what to submit, how it is checked and how it is scored.
 
-    Subclasses are frozen dataclasses holding the challenge's parameters; they set the
-    class attributes :attr:`fields`, :attr:`unit` and :attr:`better` and implement
-    :attr:`title`, :meth:`goal`, :meth:`parse` and :meth:`judge`.
+    An abstract base: subclasses are frozen dataclasses holding the challenge's
+    parameters; they set the class attributes :attr:`fields`, :attr:`unit` and
+    :attr:`better` and must implement :attr:`title`, :meth:`goal`, :meth:`parse` and
+    :meth:`judge` (Python refuses to create one that does not).
 
     Attributes
     ----------
@@ -144,22 +146,22 @@ class Challenge:
     better: ClassVar[str] = "lower"
 
     @property
+    @abstractmethod
     def title(self) -> str:
         """One line for ``carrylab challenge list``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def goal(self) -> list[str]:
         """Lines saying what to design, under which limits, and how it is scored."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse(self, submission: dict, mistakes: list) -> Any:
         """The design the submission describes, in checked Python types; append one line
         per mistake to ``mistakes`` (and return None) when it cannot be read."""
-        raise NotImplementedError
 
+    @abstractmethod
     def judge(self, design, student: str) -> Result:
         """Check and score a parsed design."""
-        raise NotImplementedError
 
     def canonical(self, design) -> str:
         """A text that is equal for equal designs (the leaderboard judges each once)."""
