@@ -8,25 +8,20 @@ word loop (instead of unrolling it) and vectorises it (AVX2: four words per
 instruction), checking once per gate that the rows do not overlap.
 
 Slots. Most nets of an adder live for a few levels only, so :func:`program` gives
-each net a slot from a free list as it is driven and returns the slot after its last
-reader (a linear-scan register allocation over the levelised gate order). A 64-bit
-Kogge-Stone adder needs 325 slots for its 1,223 nets; with ``nw = 64`` its whole
-working set (166 KiB) stays in the core's L2 cache while a tile is evaluated.
+each net a slot from a free list as it is driven and frees it after its last reader
+(linear-scan register allocation over the levelised order; a 2-input AND read only by
+a 2-input OR is fused into it). A 64-bit Kogge-Stone adder needs a few hundred slots;
+with ``nw = 64`` its working set stays in the core's L2 cache during a tile.
 
-Operands. Integers arrive one per vector (bit i = bus bit i) and must be turned
-sideways: 64 vectors x 64 bits is a 64x64 bit-matrix transpose, done by six swap
-stages of ever smaller sub-blocks (Warren, *Hacker's Delight*, section 7-3). The
-stages run on whole tile rows, so they vectorise across the tile's ``nw`` words; the
-first stage also gathers the operands from memory. :func:`run_words` does all of it,
-operands in and sums out, without writing bit-sliced rows to memory.
+Operands. Integers arrive one per vector and are turned sideways: 64 vectors x 64 bits
+is a 64x64 bit-matrix transpose, six swap stages of ever smaller sub-blocks (Warren,
+*Hacker's Delight*, 7-3) on whole tile rows; the first stage also gathers the operands.
+:func:`run_words` does it all, operands in and sums out, tile by tile, in cache.
 
-Cost per 64 vectors: ``gates`` word operations, plus one transpose per operand bus
-wider than 8 bits (narrow buses such as ``cin`` and ``cout`` are gathered bit by bit).
-Threads take contiguous runs of tiles and write disjoint parts of the output.
-
-Reference. What the kernels must compute, gate by gate and bit by bit, is written
-plainly in :mod:`adders.reference` (:func:`~adders.reference.simulate_arrays`,
-:func:`~adders.reference.evaluate_nets`); the tests hold the kernels to it.
+Cost per 64 vectors: ``gates`` word operations (fewer when fused), plus one transpose
+per bus wider than 8 bits (narrow buses are gathered bit by bit). Threads take
+contiguous runs of tiles and write disjoint parts of the output. The kernels are held
+to the plain references of :mod:`adders.reference` by the tests.
 """
 from __future__ import annotations
 
@@ -36,16 +31,14 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from . import (
-    _numba_cache,  # noqa: F401  before the kernels below: per-user Numba cache
-    gates,
-)
+from . import _numba_cache, gates  # noqa: F401  _numba_cache first: per-user Numba cache
 from .errors import CarrylabValueError
 
 __all__ = ["Program", "program", "tile_words", "run_rows", "run_words",
            "pack_words", "unpack_words", "pack_bits", "unpack_bits"]
 
 _AND, _OR, _XOR, _NOT, _NAND, _NOR, _XNOR, _BUF = (gates.OPCODES[k] for k in gates.KINDS)
+_ANDOR = len(gates.KINDS)   # fused (a & b) | c: an AND read only by one OR
 _ZERO = np.uint64(0)
 _ONE = np.uint64(1)
 _ALL = ~np.uint64(0)
@@ -57,9 +50,11 @@ _TILE_BYTES = 192 * 1024  # working set of one tile (slots x nw x 8 B): within L
 class Program(NamedTuple):
     """A levelised netlist compiled to slot operations.
 
-    ``op[g]`` is gate g's opcode (:data:`adders.gates.OPCODES`); it reads slots
-    ``src[ptr[g]:ptr[g + 1]]`` and writes slot ``dst[g]``. Input net k (bus order) is
-    slot k. ``out`` holds the slot of every requested net; those slots are never reused.
+    ``op[g]`` is gate g's opcode (:data:`adders.gates.OPCODES`, or 8 for a fused
+    AND-OR, ``(a & b) | c``, made of a 2-input AND whose only reader is a 2-input OR);
+    it reads slots ``src[ptr[g]:ptr[g + 1]]`` and writes slot ``dst[g]``. Input net k
+    (bus order) is slot k. ``out`` holds the slot of every requested net; those slots
+    are never reused.
     """
 
     op: np.ndarray         # (gates,) int8
@@ -84,29 +79,56 @@ def program(circuit, rows) -> Program:
         if missing:
             raise CarrylabValueError(f"unknown nets {missing[:5]} in circuit {circuit.name!r}")
         keep = np.array([form.index[r] for r in rows], dtype=np.int64)
-        slot, n_slots = _allocate(form.ptr, form.pins, form.n_inputs, keep)
+        op, ptr, pins, nets = _fuse(form, keep)
+        slot, n_slots = _allocate(ptr, pins, nets, form.n_inputs, len(form.names), keep)
         if len(cache) >= 16:          # a few probe sets per circuit are plenty
             cache.pop(next(iter(cache)))
-        cache[rows] = Program(form.op.copy(), form.ptr.astype(np.uint64), slot[form.pins].astype(np.uint64),
-                              slot[form.n_inputs:].astype(np.uint64), n_slots,
-                              slot[keep].astype(np.uint64))
+        cache[rows] = Program(op, ptr.astype(np.uint64), slot[pins].astype(np.uint64),
+                              slot[nets].astype(np.uint64), n_slots, slot[keep].astype(np.uint64))
     return cache[rows]
+
+
+def _fuse(form, keep):
+    """The gate list with AND-OR pairs fused (one word operation less, one net never
+    stored): ``(op, ptr, pins, nets)``, ``nets[g]`` being the net gate g drives. An AND
+    is absorbed when it has 2 inputs, is not kept and its one reader is a 2-input OR."""
+    n_in, op, ptr, pins = form.n_inputs, form.op, form.ptr, form.pins
+    readers = np.bincount(pins, minlength=len(form.names))
+    readers[keep] += 1
+    new_op, new_pins, absorbed = [], [], set()
+    for h in range(len(op)):
+        ins = [int(i) for i in pins[ptr[h]:ptr[h + 1]]]
+        code = int(op[h])
+        if code == _OR and len(ins) == 2:
+            for k in (0, 1):
+                g = ins[k] - n_in
+                if g >= 0 and op[g] == _AND and ptr[g + 1] - ptr[g] == 2 and readers[ins[k]] == 1:
+                    absorbed.add(g)
+                    code, ins = _ANDOR, [int(pins[ptr[g]]), int(pins[ptr[g] + 1]), ins[1 - k]]
+                    break
+        new_op.append(code)
+        new_pins.append(ins)
+    kept = [g for g in range(len(op)) if g not in absorbed]
+    new_ptr = np.cumsum([0] + [len(new_pins[g]) for g in kept], dtype=np.int64)
+    return (np.array([new_op[g] for g in kept], dtype=np.int8), new_ptr,
+            np.array([i for g in kept for i in new_pins[g]], dtype=np.int64),
+            np.array(kept, dtype=np.int64) + n_in)
 
 
 #: Compiled netlist -> {rows: Program}; entries go when the compiled form does.
 _PROGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _allocate(ptr, flat, n_inputs, keep):
+def _allocate(ptr, flat, nets, n_inputs, n_nets, keep):
     """Slot of every net by linear scan: a gate's slot is taken from the free list
     (most recently freed first: still in cache), and each net's slot is freed after
-    its last reader. Nets in ``keep`` are never freed. Returns (slot (nets,), n_slots).
+    its last reader. Nets in ``keep`` are never freed; gate g drives net ``nets[g]``.
+    Returns (slot (nets,), n_slots); nets no gate drives any more (fused) get slot 0.
 
     A gate's inputs are freed only after its output got a slot, so a multi-input gate
     never overwrites an input it has yet to read.
     """
     n_gates = len(ptr) - 1
-    n_nets = n_inputs + n_gates
     last = np.full(n_nets, -1, dtype=np.int64)          # last reader, -1: none
     for g in range(n_gates):
         last[flat[ptr[g]:ptr[g + 1]]] = g
@@ -114,12 +136,12 @@ def _allocate(ptr, flat, n_inputs, keep):
     dying = [[] for _ in range(n_gates)]                 # nets whose last reader is g
     for net in np.flatnonzero((last >= 0) & (last < n_gates)):
         dying[last[net]].append(net)
-    slot = np.empty(n_nets, dtype=np.int64)
+    slot = np.zeros(n_nets, dtype=np.int64)
     slot[:n_inputs] = np.arange(n_inputs)
     free = [int(i) for i in np.flatnonzero(last[:n_inputs] < 0)[::-1]]
     n_slots = n_inputs
     for g in range(n_gates):
-        net = n_inputs + g
+        net = nets[g]
         if free:
             slot[net] = free.pop()
         else:
@@ -132,9 +154,8 @@ def _allocate(ptr, flat, n_inputs, keep):
 
 
 def tile_words(n_slots: int, n_words: int) -> int:
-    """Words per tile: 64 (best measured on a 64-bit Kogge-Stone adder; 32 is 5-10%
-    slower, 8 twice as slow) unless the slots would overflow the cache budget, and
-    never more than the vectors need."""
+    """Words per tile: 64 (best measured on a 64-bit Kogge-Stone adder) unless the slots
+    would overflow the cache budget, and never more than the vectors need."""
     nw = 64
     while nw > 4 and n_slots * nw * 8 > _TILE_BYTES:
         nw //= 2
@@ -158,6 +179,11 @@ def _gates(op, ptr, src, dst, v, nw):
                 v[d + w] = v[a + w]
             continue
         b = src[ptr[g] + _ONE] * nw
+        if code == _ANDOR:
+            c = src[ptr[g] + np.uint64(2)] * nw
+            for w in range(nw):
+                v[d + w] = (v[a + w] & v[b + w]) | v[c + w]
+            continue
         if code == _AND or code == _NAND:
             for w in range(nw):
                 v[d + w] = v[a + w] & v[b + w]
@@ -284,7 +310,7 @@ def _store_narrow(v, slots, width, out, base, count, nw):
     """out[base:base+count] <- the bus whose bit i is slot slots[i] of v (width <= 8)."""
     for w in range(np.int64(nw)):
         first = base + 64 * w
-        if width == 1:            # the common case (carry-out, probes): one shift a vector
+        if width == 1:            # carry-out, probes: one shift a vector
             word = v[slots[0] * nw + np.uint64(w)]
             for r in range(min(64, max(0, count - 64 * w))):
                 out[first + r] = (word >> np.uint64(r)) & _ONE

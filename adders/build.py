@@ -27,7 +27,7 @@ from typing import Callable
 from . import prefix as _prefix
 from .checks import check_int
 from .errors import CarrylabTypeError, CarrylabValueError
-from .netlist import Circuit
+from .netlist import Circuit, paused_gc
 from .prefix import MAX_BITS, PrefixNetwork
 
 __all__ = [
@@ -364,4 +364,5 @@ def build(name: str, n: int, **options) -> Circuit:
     if not isinstance(name, str) or name not in ARCHITECTURES:
         raise CarrylabValueError(f"unknown architecture {name!r}; known: {', '.join(ARCHITECTURES)}")
     n = _check_width(n)
-    return ARCHITECTURES[name](n, **options)
+    with paused_gc():                    # a build makes no cycles, only many objects
+        return ARCHITECTURES[name](n, **options)

@@ -12,7 +12,11 @@ imported (with Numba) by the first batch call: one-vector :func:`evaluate` is pl
 Cost: gates x ceil(vectors / 64) word operations, plus one transpose per wide bus and
 64 vectors; no per-vector Python work. Threads split the vectors into tiles; each thread
 owns its tiles (no shared writes). With uint64 operands and results, :func:`simulate`
-is one kernel from operands to sums.
+is one kernel from operands to sums, run by one of two engines: the interpreter of
+:mod:`adders.bitslice` (one kernel for every circuit, walking its gate list) or a
+kernel generated for the circuit by :mod:`adders.codegen` (one vector instruction per
+gate, compiled once per circuit structure and cached on disk); ``engine="auto"``
+picks by the rule in :func:`simulate`.
 
 Array forms accepted by :func:`simulate`, per input bus:
 
@@ -22,15 +26,19 @@ Array forms accepted by :func:`simulate`, per input bus:
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import gates
 from .errors import CarrylabTypeError, CarrylabValueError
 from .operands import check_operand, resolve_operands
 
-__all__ = ["evaluate", "net_values", "simulate", "pack", "run_packed", "resolve_operands"]
+__all__ = ["ENGINES", "evaluate", "net_values", "simulate", "pack", "run_packed", "resolve_operands"]
 
 _WORDS = 32            # words per tile when packing operands on their own
+#: Two-input gates evaluated by one operator call in :func:`net_values` (0/1 values).
+_TWO_INPUT = {"AND": operator.and_, "OR": operator.or_, "XOR": operator.xor}
 
 
 def evaluate(circuit, **operands) -> dict[str, int]:
@@ -59,7 +67,12 @@ def net_values(circuit, **operands) -> dict[str, int]:
     nodes = circuit.graph.nodes
     for net in circuit.gates():
         node = nodes[net]
-        values[net] = gates.truth(node["kind"], [values[i] for i in node["inputs"]])
+        kind, ins = node["kind"], node["inputs"]
+        op = _TWO_INPUT.get(kind)
+        if op is not None and len(ins) == 2:            # most gates: no list, no reduce
+            values[net] = op(values[ins[0]], values[ins[1]])
+        else:
+            values[net] = gates.truth(kind, [values[i] for i in ins])
     return values
 
 
@@ -184,18 +197,48 @@ def pack(circuit, **operands) -> tuple[np.ndarray, int]:
     return packed, n_vectors
 
 
-def _simulate_words(circuit, values, forms, n_vectors, probe) -> dict | None:
+def _simulate_generated(circuit, values, forms, n_vectors, rows, out_widths) -> np.ndarray:
+    """The generated kernel of :mod:`adders.codegen`: (output buses, n_vectors) uint64."""
+    # Numba and the generated kernels load on the first batch call, not with ``import adders``.
+    import numba
+
+    from . import codegen
+    kern = codegen.kernel(circuit, rows, out_widths)
+    inputs = [np.ascontiguousarray(values[bus]) if forms[bus] == "words"
+              else np.array([values[bus]], dtype=np.uint64) for bus in values]
+    out = np.empty((len(out_widths), n_vectors), dtype=np.uint64)   # allocated once, here
+    codegen.run(kern, inputs, list(out), n_vectors, numba.get_num_threads())
+    return out
+
+
+def _simulate_words(circuit, values, forms, n_vectors, probe, engine) -> dict | None:
     """The fused path: uint64 operands (and ints) in, uint64 buses out, never writing
     bit-sliced rows to memory. Probes come back as 1-bit buses. Returns None when a
     constant operand has bits beyond 64 (the general path takes it)."""
     if any(forms[bus] == "int" and values[bus] >> 64 for bus in values):
         return None
+    buses = list(circuit.outputs.items()) + [(net, [net]) for net in probe]
+    rows = [net for _, nets in buses for net in nets]
+    out_widths = [len(nets) for _, nets in buses]
+    # Numba and the kernels load on the first batch call, not with ``import adders``.
+    from . import codegen
+    if codegen.choose(circuit, rows, out_widths, n_vectors, engine) == "compiled":
+        out = _simulate_generated(circuit, values, forms, n_vectors, rows, out_widths)
+    else:
+        out = _interpret_words(circuit, values, forms, n_vectors, rows, out_widths)
+    result = {bus: out[k] for k, bus in enumerate(circuit.outputs)}
+    for k, net in enumerate(probe, start=len(circuit.outputs)):
+        result[net] = out[k].astype(np.uint8)
+    return result
+
+
+def _interpret_words(circuit, values, forms, n_vectors, rows, out_widths) -> np.ndarray:
+    """The interpreter of :func:`adders.bitslice.run_words`: (output buses, n_vectors)."""
     # Numba and the kernels load on the first batch call, not with ``import adders``.
     import numba
 
     from . import bitslice
-    buses = list(circuit.outputs.items()) + [(net, [net]) for net in probe]
-    prog = bitslice.program(circuit, [net for _, nets in buses for net in nets])
+    prog = bitslice.program(circuit, rows)
     arrays = []
     source = np.full(len(values), -1, dtype=np.int64)     # which array, -1: constant
     constant = np.zeros(len(values), dtype=np.uint64)
@@ -205,22 +248,26 @@ def _simulate_words(circuit, values, forms, n_vectors, probe) -> dict | None:
             arrays.append(np.ascontiguousarray(value))
         else:
             constant[k] = value
-    # The first two arrays go in as they are; only further ones are copied together.
+    # The first three arrays go in as they are (a third as a (1, n) view); only
+    # further ones are copied together.
     first, second = (arrays + arrays[:1])[:2]
-    rest = np.stack(arrays[2:]) if len(arrays) > 2 else np.empty((0, n_vectors), np.uint64)
+    if len(arrays) == 3:
+        rest = arrays[2][np.newaxis, :]
+    else:
+        rest = np.stack(arrays[2:]) if len(arrays) > 3 else np.empty((0, n_vectors), np.uint64)
     width = np.array([circuit.width(bus) for bus in values], dtype=np.int64)
-    out_width = np.array([len(nets) for _, nets in buses], dtype=np.int64)
+    out_width = np.array(out_widths, dtype=np.int64)
     block = bitslice.tile_words(prog.n_slots, (n_vectors + 63) // 64)
-    out = bitslice.run_words(prog.op, prog.ptr, prog.src, prog.dst, prog.n_slots, first, second,
-                             rest, width, source, constant, prog.out, out_width, n_vectors,
-                             numba.get_num_threads(), block)
-    result = {bus: out[k] for k, bus in enumerate(circuit.outputs)}
-    for k, net in enumerate(probe, start=len(circuit.outputs)):
-        result[net] = out[k].astype(np.uint8)
-    return result
+    return bitslice.run_words(prog.op, prog.ptr, prog.src, prog.dst, prog.n_slots, first, second,
+                              rest, width, source, constant, prog.out, out_width, n_vectors,
+                              numba.get_num_threads(), block)
 
 
-def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> dict:
+ENGINES = ("auto", "interpreter", "compiled")
+
+
+def simulate(circuit, probe=None, as_bits: bool | None = None, engine: str = "auto",
+             **operands) -> dict:
     """Simulate many input vectors at once, bit-parallel.
 
     Parameters
@@ -232,6 +279,20 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
         Force outputs as (vectors, width) uint8 bit matrices (True) or uint64 (False).
         By default, outputs are uint64 when no input was given as a bit matrix and the
         output bus is at most 64 bits wide; otherwise bit matrices.
+    engine : {"auto", "interpreter", "compiled"}
+        How the gates run; both give identical results. "interpreter": one Numba
+        kernel for every circuit, walking its gate list (:mod:`adders.bitslice`); no
+        compile per circuit. "compiled": a kernel generated for this circuit
+        (:mod:`adders.codegen`), faster (the logic benchmark measures both), but its
+        first use compiles for seconds; a later process loads it from the cache.
+        "auto": calls of fewer than 4,096 vectors, and circuits of more than
+        :data:`adders.codegen.MAX_GATES` gates, take the interpreter; otherwise the
+        compiled kernel when it is already loaded in this process, or compiled on
+        disk and the call has at least 65,536 vectors, or this process has already
+        simulated 2**26 vectors of this circuit (about a second of interpreter time,
+        this call included); else the interpreter. The compiled kernel covers uint64
+        and int operands (each int < 2**64) with uint64 outputs; other forms always
+        take the interpreter.
     **operands
         One per input bus: an int, a (vectors,) uint64 array, or a (vectors, width)
         uint8 bit matrix. Buses with a default (``cin``) may be left out.
@@ -244,8 +305,9 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
     Notes
     -----
     With uint64 operands and outputs the whole run is one kernel (see
-    :mod:`adders.bitslice`): each thread turns a tile of operands sideways, evaluates
-    every gate on it and turns the sums back, all in cache.
+    :mod:`adders.bitslice` and :mod:`adders.codegen`): each thread turns a tile of
+    operands sideways, evaluates every gate on it and turns the sums back, all in
+    cache. Probes of any net work with both engines.
 
     Examples
     --------
@@ -256,6 +318,9 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
     >>> out["s"].tolist(), out["cout"].tolist()
     ([44, 16], [1, 0])
     """
+    if engine not in ENGINES:
+        raise CarrylabValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, "
+                                 f"got {engine!r}")
     values, forms, n_vectors = _checked(circuit, operands)
     probe = list(probe or [])
     any_bits = "bits" in forms.values()
@@ -265,7 +330,7 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, **operands) -> di
         raise CarrylabValueError(f"output bus {bus!r} is {widest} bits wide, too wide for uint64; "
                          f"use as_bits=True")
     if not as_bits and not any_bits and widest <= 64:
-        result = _simulate_words(circuit, values, forms, n_vectors, probe)
+        result = _simulate_words(circuit, values, forms, n_vectors, probe, engine)
         if result is not None:
             return result
     # Numba and the kernels load on the first batch call, not with ``import adders``.

@@ -23,9 +23,11 @@ Examples
 """
 from __future__ import annotations
 
+import gc
+from collections import Counter
+from contextlib import contextmanager
+from itertools import chain
 from typing import Iterable, Sequence
-
-import networkx as nx
 
 from . import gates, logic
 from .checks import check_int
@@ -33,7 +35,7 @@ from .compiled import Compiled, compile_circuit
 from .errors import CarrylabValueError, NetlistError
 from .operands import check_operand, resolve_operands
 
-__all__ = ["Circuit", "resolve_operands"]      # resolve_operands: from adders.operands
+__all__ = ["Circuit", "paused_gc", "resolve_operands"]      # resolve_operands: from adders.operands
 
 
 class Circuit:
@@ -47,7 +49,8 @@ class Circuit:
 
     def __init__(self, name: str = "circuit"):
         self.name = name
-        self.graph = nx.DiGraph()
+        import networkx  # here, not at the top: the CLI lists adders without loading it
+        self.graph = networkx.DiGraph()
         self.inputs: dict[str, list[str]] = {}
         self.outputs: dict[str, list[str]] = {}
         self.input_defaults: dict[str, int] = {}
@@ -65,7 +68,7 @@ class Circuit:
             raise NetlistError(f"bus {bus!r} is declared twice")
         nets = [bus] if width == 1 else [f"{bus}{i}" for i in range(width)]
         for net in nets:
-            if self.graph.nodes.get(net, {}).get("kind") is not None:
+            if net in self.graph and self.graph.nodes[net]["kind"] is not None:
                 raise NetlistError(f"input net {net!r} is already driven by a gate or an input")
             self.graph.add_node(net, kind="INPUT", inputs=())
         self.inputs[bus] = nets
@@ -92,19 +95,24 @@ class Circuit:
             raise NetlistError(f"gate {output!r}: {problem}")
         _check_name(output, "net")
         for net in inputs:
-            _check_name(net, "net")
-        existing = self.graph.nodes.get(output, {}).get("kind")
+            if type(net) is not str or not net:       # the common case without a call
+                _check_name(net, "net")
+        node = self.graph.nodes.get(output) if output in self.graph else None
+        existing = node["kind"] if node is not None else None
         if existing is not None:
             what = "an input" if existing == "INPUT" else f"a {existing} gate"
             raise NetlistError(f"net {output!r} is multiply driven: already driven by {what}")
-        self.graph.add_node(output, kind=kind, inputs=inputs)
-        for pin, net in enumerate(inputs):
-            if net not in self.graph:
-                self.graph.add_node(net, kind=None, inputs=())      # undriven so far
-            if self.graph.has_edge(net, output):
-                self.graph.edges[net, output]["pins"].append(pin)
-            else:
-                self.graph.add_edge(net, output, pins=[pin])
+        if _fast_graph():
+            _add_gate_fast(self.graph, output, kind, inputs)
+        else:
+            self.graph.add_node(output, kind=kind, inputs=inputs)
+            for pin, net in enumerate(inputs):
+                if net not in self.graph:
+                    self.graph.add_node(net, kind=None, inputs=())      # undriven so far
+                if self.graph.has_edge(net, output):
+                    self.graph.edges[net, output]["pins"].append(pin)
+                else:
+                    self.graph.add_edge(net, output, pins=[pin])
         self._touch()
         return output
 
@@ -161,12 +169,24 @@ class Circuit:
             raise NetlistError(f"circuit {self.name!r} has no input buses")
         if not self.outputs:
             raise NetlistError(f"circuit {self.name!r} has no output buses")
-        undriven = sorted(n for n, kind in self.graph.nodes(data="kind") if kind is None)
+        with paused_gc():
+            self._check()
+        return self
+
+    def _check(self) -> None:
+        """The checks of :meth:`validate`; on success, caches the levels."""
+        items = list(self.graph.nodes(data=True))          # [(net, {kind, inputs})]
+        undriven = sorted(n for n, d in items if d["kind"] is None)
         if undriven:
             readers = {n: sorted(self.graph.successors(n))[:3] for n in undriven[:5]}
             raise NetlistError(f"undriven nets {undriven[:10]}{'...' if len(undriven) > 10 else ''}"
                                f" (read by {readers})")
-        for net, data in self.graph.nodes(data=True):
+        # One check per distinct (kind, fan-in); the loop below names the culprit.
+        shapes = {(d["kind"], len(d["inputs"])) for _, d in items}
+        if all(k == "INPUT" or (k in gates.KINDS and not gates.check_fanin(k, m))
+               for k, m in shapes):
+            shapes = None
+        for net, data in items if shapes else ():
             kind = data["kind"]
             if kind == "INPUT":
                 continue
@@ -175,34 +195,36 @@ class Circuit:
             problem = gates.check_fanin(kind, len(data["inputs"]))
             if problem:
                 raise NetlistError(f"gate {net!r}: {problem}")
-        if not nx.is_directed_acyclic_graph(self.graph):      # fast; find_cycle only to explain
-            cycle = nx.find_cycle(self.graph)
-            loop = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
-            raise NetlistError(f"combinational cycle through nets {loop}")
+        inputs = {n: d["inputs"] for n, d in items}
+        level = _levels_in_order(inputs, list(inputs))       # builders add in such an order
+        if level is None:
+            order = _topological_order(self.graph)
+            if order is None:                               # find_cycle only to explain
+                import networkx  # loaded with the first Circuit; only to name the loop
+                cycle = networkx.find_cycle(self.graph)
+                loop = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+                raise NetlistError(f"combinational cycle through nets {loop}")
+            level = _levels_in_order(inputs, order)
+            if level is None:                               # edited by hand, edges only
+                raise NetlistError(f"circuit {self.name!r}: the gates' inputs disagree with "
+                                   f"the graph's edges (edit both, or use add_gate)")
+        self._cache["levels"] = level
         self._cache["valid"] = True
-        return self
 
     def gates(self) -> list[str]:
         """Gate names (= driven nets) in levelised order (level 1 first), inputs excluded."""
         if "order" not in self._cache:
-            self.validate()
             level = self.levels()
             # Level by level (a gate's inputs sit on lower levels), in the order added.
-            order = sorted((n for n, kind in self.graph.nodes(data="kind") if kind != "INPUT"),
+            order = sorted((n for n, d in self.graph.nodes(data=True) if d["kind"] != "INPUT"),
                            key=level.__getitem__)
             self._cache["order"] = order
         return self._cache["order"]
 
     def levels(self) -> dict[str, int]:
         """Logic level of every net: 0 for inputs, 1 + the deepest input for a gate
-        (unit delay, unlimited fan-in)."""
-        if "levels" not in self._cache:
-            self.validate()
-            level = {}
-            for net in nx.topological_sort(self.graph):
-                ins = self.graph.nodes[net]["inputs"]
-                level[net] = 1 + max(level[i] for i in ins) if ins else 0
-            self._cache["levels"] = level
+        (unit delay, unlimited fan-in). Computed with :meth:`validate`, once per version."""
+        self.validate()
         return self._cache["levels"]
 
     def fanout(self, net: str) -> int:
@@ -215,18 +237,27 @@ class Circuit:
         Returns a dict with keys ``gates``, ``by_kind``, ``depth``, ``max_fanout`` and
         ``output_depth`` (bus -> list of levels, LSB first).
         """
+        if "stats" in self._cache:                     # cached per version; copied out
+            return _copy_stats(self._cache["stats"])
+        with paused_gc():
+            self._cache["stats"] = self._count()
+        return _copy_stats(self._cache["stats"])
+
+    def _count(self) -> dict:
+        """The figures of :meth:`stats`, computed."""
         level = self.levels()
         order = self.gates()
-        by_kind: dict[str, int] = {}
-        for net in order:
-            kind = self.graph.nodes[net]["kind"]
-            by_kind[kind] = by_kind.get(kind, 0) + 1
+        items = list(self.graph.nodes(data=True))
+        by_kind = Counter(d["kind"] for _, d in items)
+        by_kind.pop("INPUT", None)
         output_depth = {bus: [level[n] for n in nets] for bus, nets in self.outputs.items()}
+        # Fanout of a net = the gate input pins reading it = its count over all inputs.
+        fanout = Counter(chain.from_iterable(d["inputs"] for _, d in items))
         return {
             "gates": len(order),
             "by_kind": dict(sorted(by_kind.items())),
             "depth": max(max(d) for d in output_depth.values()),
-            "max_fanout": max((self.fanout(n) for n in self.graph), default=0),
+            "max_fanout": max(fanout.values(), default=0),
             "output_depth": output_depth,
         }
 
@@ -252,6 +283,113 @@ class Circuit:
         See :func:`adders.logic.simulate` for the accepted array forms.
         """
         return logic.simulate(self, probe=probe, **operands)
+
+
+@contextmanager
+def paused_gc():
+    """Pause Python's cyclic garbage collector inside the ``with`` block.
+
+    Building or checking a large netlist allocates a few dicts and tuples per gate and
+    makes no reference cycles; the collector would still rescan the whole growing heap
+    again and again (two thirds of the time of a 4096-bit Kogge-Stone build, and of its
+    first :meth:`Circuit.validate`). Restored on exit, also on an error, as it was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _copy_stats(stats: dict) -> dict:
+    """A copy of a stats dict the caller may change without touching the cache."""
+    return {**stats, "by_kind": dict(stats["by_kind"]),
+            "output_depth": {bus: list(d) for bus, d in stats["output_depth"].items()}}
+
+
+def _fast_graph() -> bool:
+    """Whether a networkx DiGraph keeps nodes, successors and predecessors in the plain
+    dicts ``_node``, ``_succ`` and ``_pred`` (``_adj is _succ``), as networkx 2 and 3 do.
+    Then a gate goes in with a few dict operations; ``add_node``/``add_edge`` cost
+    several microseconds each, seconds for a 4096-bit prefix adder. Checked once."""
+    if _FAST_GRAPH:
+        return _FAST_GRAPH[0]
+    import networkx  # loaded with the first Circuit anyway; checked once, then cached
+    g = networkx.DiGraph()
+    g.add_edge("u", "v", pins=[0])
+    usable = (all(type(getattr(g, a, None)) is dict for a in ("_node", "_succ", "_pred"))
+              and g._adj is g._succ and g._succ["u"]["v"] is g._pred["v"]["u"]
+              and g._node["v"] == {})
+    _FAST_GRAPH.append(usable)
+    return usable
+
+
+_FAST_GRAPH: list = []          # [bool] once _fast_graph() has looked
+
+
+def _add_gate_fast(graph, output: str, kind: str, inputs: tuple) -> None:
+    """What ``add_node(output, ...)`` and ``add_edge(net, output, pins=[pin])`` per pin do,
+    written straight into the graph's dicts: the same nodes, edges, attributes and
+    insertion order."""
+    node, succ, pred = graph._node, graph._succ, graph._pred
+    if output in node:
+        node[output].update(kind=kind, inputs=inputs)
+    else:
+        node[output] = {"kind": kind, "inputs": inputs}
+        succ[output] = {}
+        pred[output] = {}
+    into = pred[output]
+    for pin, net in enumerate(inputs):
+        if net not in node:
+            node[net] = {"kind": None, "inputs": ()}          # undriven so far
+            succ[net] = {}
+            pred[net] = {}
+        edge = into.get(net)
+        if edge is not None:
+            edge["pins"].append(pin)
+        else:
+            edge = {"pins": [pin]}
+            succ[net][output] = edge
+            into[net] = edge
+    cache = getattr(graph, "__networkx_cache__", None)      # networkx >= 3.3
+    if cache:
+        cache.clear()
+
+
+def _levels_in_order(inputs: dict, order: list) -> dict | None:
+    """``{net: level}`` visiting nets in ``order``: 0 without inputs, else 1 + the
+    deepest input. None when a net comes before one of its inputs (then ``order`` is not
+    topological). One C-level ``max`` per net."""
+    level: dict = {}
+    get = level.__getitem__
+    try:
+        for net in order:
+            ins = inputs[net]
+            level[net] = 1 + max(map(get, ins)) if ins else 0
+    except KeyError:
+        return None
+    return level
+
+
+def _topological_order(graph) -> list | None:
+    """Nets in an order where every gate follows the nets it reads (Kahn's algorithm on
+    the graph's edges, O(nets + edges)); None when the graph has a cycle."""
+    succ = dict(graph.adjacency())                 # {net: {reader: edge data}}
+    indegree = dict.fromkeys(succ, 0)
+    for out in succ.values():
+        for m in out:
+            indegree[m] += 1
+    ready = [n for n, d in indegree.items() if d == 0]
+    order = []
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for m in succ[n]:
+            indegree[m] -= 1
+            if indegree[m] == 0:
+                ready.append(m)
+    return order if len(order) == len(indegree) else None
 
 
 def _check_name(name, what: str) -> None:

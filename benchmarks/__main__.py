@@ -1,11 +1,11 @@
 """Run the benchmarks and write ``benchmarks/RESULTS.md``.
 
-    python -m benchmarks [--quick] [--only logic,timing,rnn,scan] [--out PATH]
+    python -m benchmarks [--quick] [--only logic,timing,rnn,scan,interactive] [--out PATH]
                          [--peers pyrtl,icarus,verilator|all|none]
 
 Runs each benchmark module present, in order: ``logic`` in this process through
 :func:`benchmarks.bench_logic.run` (structured results), the others (``timing``,
-``rnn``, ``scan``) as child processes ``python benchmarks/bench_<name>.py [--quick]``
+``rnn``, ``scan``, ``interactive``) as child processes ``python benchmarks/bench_<name>.py [--quick]``
 with their output captured, or, when a module defines ``run(quick)``, through that
 function in a child process. A missing module is skipped with the reason; a failing one
 is reported in the file and does not stop the others. Nothing is installed.
@@ -36,7 +36,7 @@ __all__ = ["BENCHMARKS", "DEFAULT_OUT", "environment", "run_logic", "run_module"
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-BENCHMARKS = ("logic", "timing", "rnn", "scan")
+BENCHMARKS = ("logic", "timing", "rnn", "scan", "interactive")
 DEFAULT_OUT = HERE / "RESULTS.md"
 _TIMEOUT = {True: 600, False: 3 * 3600}          # seconds per child benchmark: quick, full
 

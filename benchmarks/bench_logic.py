@@ -5,9 +5,16 @@ Run:  python benchmarks/bench_logic.py [--quick] [--peers pyrtl,icarus,verilator
 For 32- and 64-bit ripple, CLA and Kogge-Stone adders on the same random vectors
 (led by carry-chain corner cases) it measures:
 
-* ours, end to end: uint64 operands in, uint64 sums out (``circuit.simulate``,
-  transposes included), and ours, core: the levelised netlist on already bit-sliced
-  words (``logic.run_packed``), also as gate-word-operations per second;
+* ours, end to end: uint64 operands in, uint64 sums out (``circuit.simulate`` with the
+  generated engine, transposes included), and ours, core: the interpreter on already
+  bit-sliced words (``logic.run_packed``), also as gate-word-operations per second;
+* the memory floor: a loop that only reads a, b, cin and writes s, cout (what any
+  simulator of these arrays must stream), NumPy's ``a + b + c``, and the ALU peak
+  (word operations per second on registers); beside it, for the 64-bit ripple, CLA and
+  Kogge-Stone adders, ours end to end with each engine (generated and interpreter) on
+  1 and 2 threads as a share of the floor (target: the generated engine >= 70% of the
+  floor on one thread), and the engines' compile times in fresh processes, cold (empty
+  cache) and warm (second process);
 * the raw rate of a plain uint64 AND/XOR loop (cache-resident, all threads), the
   physical limit a gate-level simulator can approach;
 * peers (see :mod:`benchmarks.peers`): PyRTL's own adders in its ``Simulation``,
@@ -18,8 +25,8 @@ For 32- and 64-bit ripple, CLA and Kogge-Stone adders on the same random vectors
   >= 10 x Verilator;
 * where ours spends its time on that adder (load and store, gates, Python), and its
   rates on 1 thread;
-* two fresh processes sharing one empty Numba cache: the second must load the
-  compiled kernels instead of compiling them again.
+* two fresh processes sharing one empty Numba cache, per engine: the second must load
+  the compiled kernels instead of compiling them again.
 
 Every result is checked before its time is trusted: ours against NumPy and Python
 integer addition on every vector, each peer against ours. A peer that disagrees is
@@ -47,16 +54,17 @@ if __package__ in (None, ""):               # run as a script: make `benchmarks`
 
 import numba
 import numpy as np
-from numba import njit, prange
 
 from adders import bitslice, build, logic
-from benchmarks.peers import (PeerDisagreement, PeerSkipped, Workload, figure,
-                              timed_runs)
+from benchmarks.bench_floor import (FLOOR_DESIGNS, FLOOR_VECTORS, THREADS, floor_lines,
+                                    floor_targets, memory_floor, raw_word_ops)
+from benchmarks.peers import (PeerDisagreement, PeerSkipped, Workload, figure, fmt_figure,
+                              warm_runs)
 
 __all__ = ["ARCHS", "WIDTHS", "PEERS", "TARGET_DESIGN", "Settings", "settings",
            "raw_word_ops", "make_workload", "measure_ours", "profile_ours",
            "measure_peers", "targets", "cold_and_warm_start", "run", "markdown", "peer_list",
-           "main"]
+           "memory_floor", "measure_engines", "main"]
 
 ARCHS = ("ripple", "cla", "kogge-stone")
 WIDTHS = (32, 64)
@@ -66,6 +74,7 @@ TARGET_DESIGN = ("kogge-stone", 64)
 TARGET_RATE = 100e6
 #: (peer figure, required ratio ours / peer) for TARGET_DESIGN
 TARGETS = (("PyRTL CompiledSimulation", 1000.0), ("Verilator", 10.0))
+ENGINES = ("compiled", "interpreter")
 
 
 # ---------------------------------------------------------------------- settings
@@ -96,7 +105,7 @@ def settings(quick: bool = False, peers=PEERS, vectors: int | None = None,
         s = Settings(True, 1 << 18, 5, 3,
                      {"Simulation": 100, "FastSimulation": 2000, "CompiledSimulation": 20000},
                      icarus_vectors=1000, verilator_vectors=100_000, peers=tuple(peers),
-                     peer_designs={"verilator": {TARGET_DESIGN}}, start=False)
+                     peer_designs={"verilator": {TARGET_DESIGN}})
     else:
         s = Settings(False, 1 << 20, 7, 5,
                      {"Simulation": 2000, "FastSimulation": 20000, "CompiledSimulation": 200_000},
@@ -110,36 +119,26 @@ def settings(quick: bool = False, peers=PEERS, vectors: int | None = None,
     return s
 
 
-# ---------------------------------------------------------------------- raw limit
-@njit(cache=True, parallel=True)
-def _raw_and_xor(a, b, c, out, repeats, n_threads):
-    """out = (a & b) ^ c over cache-resident arrays, 2 word-ops a word, `repeats` times.
-
-    One parallel region: each thread loops over its own slice, so the figure is the
-    arithmetic rate, not the cost of starting threads. Each thread works on views of its
-    slice, so the loop index is known to be >= 0 and the compiler vectorises the loop
-    (with a signed index it must handle negative wrap-around and stays scalar).
-    """
-    per = a.shape[0] // n_threads
-    for t in prange(n_threads):
-        lo, hi = t * per, (t + 1) * per
-        aa, bb, cc, oo = a[lo:hi], b[lo:hi], c[lo:hi], out[lo:hi]
-        for _ in range(repeats):
-            for i in range(oo.shape[0]):
-                oo[i] = (aa[i] & bb[i]) ^ cc[i]
-            cc[0] ^= oo[oo.shape[0] - 1]    # a dependency between repeats, so none is skipped
-
-
-def raw_word_ops(runs: int, repeats: int = 20000) -> dict:
-    """Rate of the plain AND/XOR loop in word-ops/s: median, min, max over ``runs``."""
-    threads = numba.get_num_threads()
-    n = 4096 * threads              # 4 arrays x 32 KiB a thread: stays in L1/L2
-    rng = np.random.default_rng(0)
-    a, b, c = (rng.integers(0, 2**63, n, dtype=np.uint64) for _ in range(3))
-    out = np.empty_like(a)
-    _raw_and_xor(a, b, c, out, 1, threads)
-    seconds = timed_runs(lambda: _raw_and_xor(a, b, c, out, repeats, threads), runs)
-    return figure(seconds, 2 * n * repeats)
+def measure_engines(work: Workload, runs: int) -> dict:
+    """Ours end to end (a, b, cin as uint64 arrays) per engine and thread count:
+    ``{engine: {threads: figure}}``; the results are checked against the workload's."""
+    saved = numba.get_num_threads()
+    n = len(work.a)
+    cin = np.zeros(n, np.uint64)
+    out: dict = {}
+    try:
+        for engine in ENGINES:
+            for threads in THREADS:
+                numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+                got = logic.simulate(work.circuit, a=work.a, b=work.b, cin=cin, engine=engine)
+                if not (np.array_equal(got["s"], work.s) and np.array_equal(got["cout"], work.cout)):
+                    raise RuntimeError(f"{work.label}: the {engine} engine disagrees")
+                out.setdefault(engine, {})[threads] = figure(warm_runs(
+                    lambda e=engine: logic.simulate(work.circuit, a=work.a, b=work.b, cin=cin,
+                                                    engine=e), runs), n)
+    finally:
+        numba.set_num_threads(saved)
+    return out
 
 
 # ---------------------------------------------------------------------- ours
@@ -184,19 +183,13 @@ def make_workload(arch: str, bits: int, n_vectors: int, agreement: list) -> Work
     return Workload(arch, bits, circuit, a, b, out["s"], out["cout"])
 
 
-def _warm_runs(fn, runs: int) -> list[float]:
-    """One warm-up call of ``fn`` (compiles if needed), then ``runs`` timed calls."""
-    fn()
-    return timed_runs(fn, runs)
-
-
 def measure_ours(work: Workload, runs: int) -> dict:
     """End-to-end and core rates of our simulator on ``work`` (figures, vectors/s)."""
     circuit, n = work.circuit, len(work.a)
-    end = _warm_runs(lambda: circuit.simulate(a=work.a, b=work.b), runs)
+    end = warm_runs(lambda: logic.simulate(circuit, a=work.a, b=work.b, engine="compiled"), runs)
     packed, _ = logic.pack(circuit, a=work.a, b=work.b)
     rows = circuit.outputs["s"] + circuit.outputs["cout"]
-    core = _warm_runs(lambda: logic.run_packed(circuit, packed, rows), runs)
+    core = warm_runs(lambda: logic.run_packed(circuit, packed, rows), runs)
     gates = circuit.stats()["gates"]
     word_ops = gates * ((n + 63) // 64)
     return {"gates": gates, "end_to_end": figure(end, n), "core": figure(core, n),
@@ -221,7 +214,8 @@ def _fused_call(circuit, a, b, with_gates: bool = True):
 
 
 def profile_ours(work: Workload, runs: int) -> dict:
-    """Where ours spends an end-to-end call on ``work``: median seconds of each stage.
+    """Where the interpreter spends an end-to-end call on ``work``: median seconds of
+    each stage.
 
     ``simulate`` checks its arguments in Python, then runs one kernel that, tile by
     tile, loads the operands (64x64 transposes), evaluates the gates and stores the
@@ -235,18 +229,18 @@ def profile_ours(work: Workload, runs: int) -> dict:
     packed, n = logic.pack(circuit, a=work.a, b=work.b)
 
     def med(fn):
-        return statistics.median(_warm_runs(fn, runs))
+        return statistics.median(warm_runs(fn, runs))
 
-    end = med(lambda: circuit.simulate(a=work.a, b=work.b))
+    end = med(lambda: logic.simulate(circuit, a=work.a, b=work.b, engine="interpreter"))
     kernel = med(_fused_call(circuit, work.a, work.b))
     io = med(_fused_call(circuit, work.a, work.b, with_gates=False))
     stages = {"end_to_end": end, "checks and glue": end - kernel, "load and store": io,
               "gates": kernel - io}
     numba.set_num_threads(1)
     try:
-        one = {"end_to_end": figure(_warm_runs(lambda: circuit.simulate(a=work.a, b=work.b),
-                                                 runs), n),
-               "core": figure(_warm_runs(lambda: logic.run_packed(circuit, packed, rows),
+        one = {"end_to_end": figure(warm_runs(lambda: logic.simulate(
+                   circuit, a=work.a, b=work.b, engine="interpreter"), runs), n),
+               "core": figure(warm_runs(lambda: logic.run_packed(circuit, packed, rows),
                                            runs), n)}
     finally:
         numba.set_num_threads(threads)
@@ -340,9 +334,11 @@ def measure_peers(work: Workload, cfg: Settings, scratch: Path, agreement: list)
     return peers
 
 
-def targets(designs: list[dict]) -> list[dict]:
-    """The targets on :data:`TARGET_DESIGN`, each met or missed: ours at least
-    :data:`TARGET_RATE` vectors/s, and ours at least a given multiple of a peer.
+def targets(designs: list[dict], floor: dict | None = None) -> list[dict]:
+    """The targets, each met or missed: on :data:`TARGET_DESIGN` ours at least
+    :data:`TARGET_RATE` vectors/s and at least a given multiple of a peer; on each of
+    :data:`FLOOR_DESIGNS` the generated engine at least :data:`FLOOR_SHARE` of the
+    stream floor (``floor``, from :func:`memory_floor`).
 
     Each target is a dict with ``claim`` (what must hold), ``measured`` (text) and
     ``met`` (True, False, or None with a ``reason`` when it could not be measured).
@@ -374,35 +370,44 @@ def targets(designs: list[dict]) -> list[dict]:
                 ratio = row["ours"][kind]["median"] / theirs["rate"]["median"]
                 item.update(measured=f"{ratio:,.1f}x", met=ratio >= need)
             out.append(item)
-    return out
+    return out + floor_targets(designs, floor)
 
 
 # ---------------------------------------------------------------------- process start
 _CHILD = r"""
-import time, numpy as np
+import sys, time, numpy as np
 t0 = time.perf_counter()
-from adders import build, bitslice
+from adders import build, bitslice, codegen, logic
 c = build("kogge-stone", 64)
-c.simulate(a=np.arange(100, dtype=np.uint64), b=np.arange(100, dtype=np.uint64))
-stats = bitslice.run_words.stats
-print(time.perf_counter() - t0, sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+logic.simulate(c, a=np.arange(100, dtype=np.uint64), b=np.arange(100, dtype=np.uint64),
+               engine=sys.argv[1])
+if sys.argv[1] == "interpreter":
+    stats = bitslice.run_words.stats
+    hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+else:
+    hits, misses = codegen.stats()["loaded"], codegen.stats()["compiled"]
+print(time.perf_counter() - t0, hits, misses)
 """
 
 
 def cold_and_warm_start() -> dict:
-    """First-call seconds of two fresh processes sharing one new Numba cache folder."""
-    with tempfile.TemporaryDirectory(prefix="carrylab-numba-") as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        runs = []
-        for _ in range(2):
-            res = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True,
-                                 text=True)
-            if res.returncode:
-                raise RuntimeError(f"start-up child failed: {res.stderr.strip()[-500:]}")
-            seconds, hits, misses = res.stdout.split()
-            runs.append({"seconds": float(seconds), "cache_hits": int(hits),
-                         "compiled": int(misses)})
-    return {"cold": runs[0], "warm": runs[1]}
+    """Per engine, first-call seconds (imports included) of a 64-bit Kogge-Stone adder in
+    two fresh processes sharing one new Numba cache folder: cold, then warm."""
+    out = {}
+    for engine in ENGINES:
+        with tempfile.TemporaryDirectory(prefix="carrylab-numba-") as cache:
+            env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+            runs = []
+            for _ in range(2):
+                res = subprocess.run([sys.executable, "-c", _CHILD, engine], env=env,
+                                     capture_output=True, text=True)
+                if res.returncode:
+                    raise RuntimeError(f"start-up child failed: {res.stderr.strip()[-500:]}")
+                seconds, hits, misses = res.stdout.split()
+                runs.append({"seconds": float(seconds), "cache_hits": int(hits),
+                             "compiled": int(misses)})
+        out[engine] = {"cold": runs[0], "warm": runs[1]}
+    return out
 
 
 # ---------------------------------------------------------------------- run
@@ -433,6 +438,10 @@ def run(quick: bool = False, peers=PEERS, cfg: Settings | None = None) -> dict:
                                           for k, v in cfg.peer_designs.items()}
     result["raw"] = raw_word_ops(cfg.runs)
     print(f"raw uint64 AND/XOR loop: {_rate(result['raw'], 'word-ops/s')}", flush=True)
+    result["floor"] = memory_floor(FLOOR_VECTORS, cfg.runs)
+    print(f"stream floor: {_rate(result['floor']['stream'][1])} (1 thread), "
+          f"{_rate(result['floor']['stream'][2])} (2); NumPy a + b + c: "
+          f"{_rate(result['floor']['numpy'])}", flush=True)
     with tempfile.TemporaryDirectory(prefix="carrylab-bench-") as scratch:
         for bits in WIDTHS:
             for arch in ARCHS:
@@ -447,13 +456,21 @@ def run(quick: bool = False, peers=PEERS, cfg: Settings | None = None) -> dict:
                     print(f"{'':<16} {name}: {text}", flush=True)
                 row = {"design": work.label, "arch": arch, "bits": bits,
                        "gates": ours.pop("gates"), "ours": ours, "peers": found}
+                if (arch, bits) in FLOOR_DESIGNS:
+                    big = work if len(work.a) == FLOOR_VECTORS else make_workload(
+                        arch, bits, FLOOR_VECTORS, result["agreement"])
+                    row["engines"] = measure_engines(big, cfg.runs)
+                    print(f"{'':<16} " + ", ".join(
+                        f"{e} {t} thread(s) {_rate(row['engines'][e][t])}"
+                        for e in ENGINES for t in THREADS), flush=True)
                 result["designs"].append(row)
                 if (arch, bits) == TARGET_DESIGN:
                     result["profile"] = profile_ours(work, cfg.runs)
     result["raw_end"] = raw_word_ops(cfg.runs)        # again: the load may have changed
     print(f"raw uint64 AND/XOR loop at the end: {_rate(result['raw_end'], 'word-ops/s')}",
           flush=True)
-    result["targets"] = targets(result["designs"])
+    result["floor_end"] = memory_floor(FLOOR_VECTORS, cfg.runs)  # the load may have changed
+    result["targets"] = targets(result["designs"], result["floor"])
     if cfg.start:
         try:
             result["start"] = cold_and_warm_start()
@@ -463,13 +480,6 @@ def run(quick: bool = False, peers=PEERS, cfg: Settings | None = None) -> dict:
 
 
 # ---------------------------------------------------------------------- report
-def _fmt(fig: dict | None, unit: float, digits: str = ".3g") -> str:
-    if not fig:
-        return "-"
-    return (f"{fig['median'] / unit:{digits}} ({fig['min'] / unit:{digits}} - "
-            f"{fig['max'] / unit:{digits}})")
-
-
 def _ratio(ours: dict, theirs: dict) -> str:
     if theirs.get("status") != "ok":
         return "-"
@@ -497,7 +507,7 @@ def _peer_table(rows: list[dict]) -> list[str]:
                 if note not in footnotes:
                     footnotes.append(note)
                 notes.append(f"[{footnotes.index(note) + 1}]")
-            lines.append(f"| {row['design']} | {name} | {_fmt(p['rate'], 1, ',.0f')} | {size} "
+            lines.append(f"| {row['design']} | {name} | {fmt_figure(p['rate'], 1, ',.0f')} | {size} "
                          f"| {_ratio(row['ours']['end_to_end'], p)} | "
                          f"{_ratio(row['ours']['core'], p)} | {'; '.join(notes)} |")
     if footnotes:
@@ -517,10 +527,10 @@ def markdown(result: dict) -> str:
            f"{', '.join(cfg['peers']) or 'none'}."]
     if cfg["quick"]:
         out.append("Quick mode: fewer vectors, 3 peer runs, Verilator built only for the "
-                   "target design (each build takes tens of seconds); no process start test.")
+                   "target design (each build takes tens of seconds).")
     raw = max(result["raw"], result.get("raw_end") or result["raw"], key=lambda f: f["median"])
-    out += ["", f"Raw uint64 AND/XOR loop (all threads), at the start: {_fmt(result['raw'], 1e9)}"
-            f" G word-ops/s; at the end: {_fmt(result.get('raw_end'), 1e9)}. The 'core / raw'"
+    out += ["", f"Raw uint64 AND/XOR loop (all threads), at the start: {fmt_figure(result['raw'], 1e9)}"
+            f" G word-ops/s; at the end: {fmt_figure(result.get('raw_end'), 1e9)}. The 'core / raw'"
             f" column uses the faster of the two (the load of a shared machine varies).",
             "", "### Ours", "",
             "| adder | gates | end-to-end M vectors/s | core M vectors/s | core G word-ops/s | "
@@ -528,8 +538,8 @@ def markdown(result: dict) -> str:
     for row in result["designs"]:
         o = row["ours"]
         share = o["core_word_ops"]["median"] / raw["median"]
-        out.append(f"| {row['design']} | {row['gates']} | {_fmt(o['end_to_end'], 1e6)} | "
-                   f"{_fmt(o['core'], 1e6)} | {_fmt(o['core_word_ops'], 1e9)} | {share:.0%} |")
+        out.append(f"| {row['design']} | {row['gates']} | {fmt_figure(o['end_to_end'], 1e6)} | "
+                   f"{fmt_figure(o['core'], 1e6)} | {fmt_figure(o['core_word_ops'], 1e9)} | {share:.0%} |")
     out += ["", "### Peers", "",
             "PyRTL runs its own adders (`pyrtl.rtllib.adders`); Icarus Verilog and Verilator "
             "run our exported Verilog of the same netlist. Icarus rates are whole `vvp` "
@@ -543,13 +553,15 @@ def markdown(result: dict) -> str:
             "| target | measured | result |", "|---|---|---|"]
     for t in result["targets"]:
         if t["met"] is None:
-            out.append(f"| {t['claim']} | - | NOT MEASURED ({t['reason']}) |")
+            out.append(f"| {t['design']}: {t['claim']} | - | NOT MEASURED ({t['reason']}) |")
         else:
-            out.append(f"| {t['claim']} | {t['measured']} | {'met' if t['met'] else 'MISSED'} |")
+            out.append(f"| {t['design']}: {t['claim']} | {t['measured']} | "
+                       f"{'met' if t['met'] else 'MISSED'} |")
     missed = [t for t in result["targets"] if t["met"] is False]
     if missed:
-        out += ["", "Missed: " + "; ".join(f"{t['claim']} (measured {t['measured']})"
-                                           for t in missed) + "."]
+        out += ["", "Missed: " + "; ".join(
+            f"{t['design']}: {t['claim']} (measured {t['measured']})" for t in missed) + "."]
+    out += floor_lines(result)
     out += _profile_lines(result.get("profile"))
     out += ["", "### Agreement checks", "",
             "Every timing above was taken only after these checks passed.", "",
@@ -562,11 +574,13 @@ def markdown(result: dict) -> str:
     if start and "error" in start:
         out += ["", f"Process start test failed: {start['error']}"]
     elif start:
-        out += ["", "### Process start (Numba cache)", "",
-                f"New process, empty cache: first simulate after {start['cold']['seconds']:.2f} s "
-                f"(compiled {start['cold']['compiled']} time(s)); same cache: "
-                f"{start['warm']['seconds']:.2f} s (compiled {start['warm']['compiled']}, "
-                f"loaded {start['warm']['cache_hits']})."]
+        out += ["", "### Process start (Numba cache, 64-bit Kogge-Stone)", "",
+                "| engine | new process, empty cache | same cache, second process |",
+                "|---|---|---|"]
+        for engine, st in start.items():
+            out.append(f"| {engine} | {st['cold']['seconds']:.2f} s (compiled "
+                       f"{st['cold']['compiled']}) | {st['warm']['seconds']:.2f} s (compiled "
+                       f"{st['warm']['compiled']}, loaded {st['warm']['cache_hits']}) |")
     return "\n".join(out) + "\n"
 
 
@@ -585,8 +599,8 @@ def _profile_lines(prof: dict | None) -> list[str]:
               f"sideways into bit-sliced tiles and the sums back (64x64 transposes; "
               f"cin and cout bit by bit), gates = the netlist on those tiles, checks and "
               f"glue = argument checks, allocation and Python. "
-              f"On 1 thread (peers use one): end-to-end {_fmt(one['end_to_end'], 1e6)} M "
-              f"vectors/s, core {_fmt(one['core'], 1e6)} M vectors/s ({prof['threads']} "
+              f"On 1 thread (peers use one): end-to-end {fmt_figure(one['end_to_end'], 1e6)} M "
+              f"vectors/s, core {fmt_figure(one['core'], 1e6)} M vectors/s ({prof['threads']} "
               f"threads in the tables)."]
     return lines
 

@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .commands import circuits, course, drawing, training
+from .commands import circuits, course, drawing, sweep, training
 from .commands.flags import LIMITS
 
 __all__ = ["main", "build_parser", "LIMITS", "COMMANDS"]
@@ -37,6 +37,7 @@ COMMANDS = {
     "train": (training.add_train, training.run_train),
     "eval": (training.add_eval, training.run_eval),
     "compare": (training.add_compare, training.run_compare),
+    "sweep": (sweep.add_sweep, sweep.run_sweep),
     "tour": (course.add_tour, course.run_tour),
     "course": (course.add_course, course.run_course),
     "challenge": (course.add_challenge, course.run_challenge),
@@ -44,8 +45,11 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every command (builds without importing rnn or Numba)."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command (builds without importing rnn or Numba), or, with
+    ``only`` = a command name, the parser with just that command declared (what
+    :func:`main` uses to run one: declaring every command would import adders and
+    networkx for the ``--arch`` choices even to draw a prefix network)."""
     parser = argparse.ArgumentParser(
         prog="carrylab",
         description="Carry propagation in adders and hidden-state propagation in RNNs are the "
@@ -55,8 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the full traceback of an error instead of one line "
                              "(also accepted after the command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add, _ in COMMANDS.values():
-        add(sub)
+    for name, (add, _) in COMMANDS.items():
+        if only is None or name == only:
+            add(sub)
     return parser
 
 
@@ -64,10 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     if (status := _report_shadowed()) is not None:   # another 'rnn', 'viz' or 'adders'
         return status                                 # first on the path: one line
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv                    # anywhere: carrylab train ... --debug
-    args = parser.parse_args([a for a in argv if a != "--debug"])
+    argv = [a for a in argv if a != "--debug"]
+    # The command is the first argument when it names one (no top-level option but
+    # --debug takes a value); anything else (--help, a typo) gets the full parser.
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    parser = build_parser(only=command)
+    args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0

@@ -12,13 +12,14 @@ Plain-NumPy references of every model and kernel, for reading and for the tests:
 from :mod:`rnn.scan_affine`, :mod:`rnn.scan_loop`, :mod:`rnn.scan_blocked`).
 
 Training: :mod:`rnn.optim` (Adam, SGD, clipping, the paper's plateau rule),
+:mod:`rnn.protocol` (named presets: carrylab's defaults or the authors' settings),
 :mod:`rnn.tasks` (binary addition, adding problem, copy memory, polyphonic music,
 sequential MNIST, character models), :mod:`rnn.train` (``fit`` with checkpoints and
 exact resume; ``evaluate``), :mod:`rnn.checkpoint` (atomic .npz + JSON).
 """
 from adders import _numba_cache  # noqa: F401  before any kernel: per-user Numba cache
 
-from . import checkpoint, deer, kernels, optim, reference, registry, scan, tasks, train, wiring
+from . import checkpoint, deer, kernels, optim, protocol, reference, registry, scan, tasks, train, wiring
 from .deer import DEERResult, deer_elman, elman_serial
 from .heads import (
     HEADS,
@@ -27,6 +28,7 @@ from .heads import (
     Model,
     MusicHead,
     RegressionHead,
+    SequenceClassificationHead,
     count_params,
     make_model,
 )
@@ -67,11 +69,12 @@ __all__ = [
     "MusicHead",
     "RegressionHead",
     "ClassificationHead",
+    "SequenceClassificationHead",
     "CharLMHead",
     "HEADS",
     "make_model",
     "count_params",
-    "checkpoint", "deer", "optim", "reference", "registry", "scan", "tasks", "train", "wiring",
+    "checkpoint", "deer", "optim", "protocol", "reference", "registry", "scan", "tasks", "train", "wiring",
     "REGISTRY", "ModelSpec", "model_names", "config_fields", "make_config",
     "EXACT_NETWORKS", "affine_scan", "affine_scan_blocked", "carry_scan", "linear_recurrence_loop",
     "DEERResult", "deer_elman", "elman_serial",

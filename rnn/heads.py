@@ -14,9 +14,13 @@ Heads, by name (see :func:`make_model`):
   and averaged over frames (the per-frame NLL of the polyphonic-music papers).
 - "regression": Linear(H, O), mean squared error over all entries.
 - "classification": Linear(H, O), softmax cross-entropy averaged over steps.
+- "sequence-classification": Linear(T H, O) over all T steps' outputs at once, one
+  class per sequence (the CL-RNN authors' sequential-MNIST readout, Linear(784, 10)
+  over the 784 outputs of a cell of hidden size 1).
 - "charlm": character LM. tokens (B, T) -> Embedding(V, H) -> embedding dropout
   -> body -> decoder with the embedding matrix as its weight (tied):
-  logits = h E^T + b. Needs body.input_size == body.output_size == H.
+  logits = h E^T + b. Needs body.input_size == body.output_size == H. The table starts
+  N(0, 0.01^2) or, with ``embedding_init="uniform"`` as the authors, U(-0.1, 0.1).
 """
 import numpy as np
 
@@ -32,6 +36,7 @@ __all__ = [
     "MusicHead",
     "RegressionHead",
     "ClassificationHead",
+    "SequenceClassificationHead",
     "CharLMHead",
     "HEADS",
     "make_model",
@@ -99,14 +104,19 @@ class Model:
         self._out_shape = out.shape
         return out
 
-    def backward(self, dout):
-        """Fill ``grads()`` from dL/d(outputs) (B, T, out_features)."""
+    def _checked_dout(self, dout) -> np.ndarray:
+        """``dout`` as a contiguous array of the last forward's output shape."""
         shape = getattr(self, "_out_shape", None)
         if shape is None:
             raise CarrylabRuntimeError(f"{type(self).__name__}.backward called before forward")
         dout = np.ascontiguousarray(dout, dtype=self.dtype)
         if dout.shape != shape:
             raise CarrylabValueError(f"dout must have the output's shape {shape}, got {dout.shape}")
+        return dout
+
+    def backward(self, dout):
+        """Fill ``grads()`` from dL/d(outputs) (B, T, out_features)."""
+        dout = self._checked_dout(dout)
         self.body.backward(self.linear.backward(dout), input_grad=False)  # x is data
 
     def loss_and_backward(self, x, y, train=True):
@@ -169,6 +179,44 @@ class ClassificationHead(Model):
         return float(value), dz.reshape(B, T, O)
 
 
+class SequenceClassificationHead(Model):
+    """Linear(T H, O) over the outputs of all ``steps`` steps: h (B, T, H) flattened to
+    (B, T H) -> logits (B, 1, O); softmax cross-entropy against y (B, 1) class ids.
+    Cost: B T H O multiply-adds beyond the body."""
+
+    def __init__(self, body, steps, out_features, seed=None):
+        self.body = _check_body(body)
+        self.dtype = body.dtype
+        self.steps = check_int(steps, "steps")
+        self.out_features = check_int(out_features, "out_features")
+        self.linear = Linear(self.steps * body.output_size, self.out_features, self.dtype,
+                             np.random.default_rng(seed))
+
+    def forward(self, x, train=False):
+        """x (B, T, input_size) with T = ``steps`` -> logits (B, 1, out_features)."""
+        check_finite_params(self.linear.params(), "head")
+        h = self.body.forward(x, train)  # (B, T, H)
+        B, T, H = h.shape
+        if T != self.steps:
+            raise CarrylabValueError(f"head 'sequence-classification' reads {self.steps} steps, "
+                                     f"got sequences of {T}")
+        out = self.linear.forward(np.ascontiguousarray(h).reshape(B, 1, T * H))  # (B, 1, O)
+        self._out_shape, self._h_shape = out.shape, h.shape
+        return out
+
+    def backward(self, dout):
+        """Fill ``grads()`` from dL/d(logits) (B, 1, out_features)."""
+        dout = self._checked_dout(dout)
+        dh = self.linear.backward(dout).reshape(self._h_shape)  # (B, 1, T H) -> (B, T, H)
+        self.body.backward(dh, input_grad=False)
+
+    loss = ClassificationHead.loss
+
+    def macs(self, batch, time):
+        """Multiply-adds of one forward pass over ``batch`` sequences of ``time`` steps."""
+        return self.body.macs(batch, time) + batch * time * self.body.output_size * self.out_features
+
+
 class CharLMHead:
     """Character language model with tied embedding/decoder weights.
 
@@ -177,7 +225,7 @@ class CharLMHead:
     twice, "decoder.b" (V,), and "body.*".
     """
 
-    def __init__(self, body, vocab_size, emb_dropout=0.0, seed=None):
+    def __init__(self, body, vocab_size, emb_dropout=0.0, seed=None, embedding_init="normal"):
         _check_body(body)
         if body.input_size != body.output_size:
             raise CarrylabValueError(
@@ -188,7 +236,7 @@ class CharLMHead:
         self.dtype = body.dtype
         self.vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
         rng = np.random.default_rng(seed)
-        self.encoder = Embedding(self.vocab_size, body.input_size, self.dtype, rng)
+        self.encoder = Embedding(self.vocab_size, body.input_size, self.dtype, rng, init=embedding_init)
         self.drop = Dropout(check_prob(emb_dropout, "emb_dropout"), rng)
         self.b = np.zeros(self.vocab_size, self.dtype)
         self._grads = {"encoder.weight": np.zeros_like(self.encoder.params()["weight"]),
@@ -259,6 +307,7 @@ HEADS = {
     "music": MusicHead,
     "regression": RegressionHead,
     "classification": ClassificationHead,
+    "sequence-classification": SequenceClassificationHead,
     "charlm": CharLMHead,
 }
 

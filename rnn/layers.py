@@ -12,13 +12,17 @@ the weight-normed convolution included: v ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) a
 g = ||v|| per output channel, so w = v at the start. That is the effective start of the
 CL-RNN authors' code: it draws ``conv.weight`` from N(0, 0.01) *after* wrapping the
 convolution in weight norm, which recomputes the weight from (g, v) on every forward
-call, so that draw never reaches the model.
+call, so that draw never reaches the model. ``init="as-written"`` (:data:`CONV_INITS`)
+starts the convolution as that code reads instead: v ~ N(0, 0.01^2) (standard deviation
+0.01, PyTorch's ``normal_(0, 0.01)``), g = ||v||, so w = v ~ N(0, 0.01^2).
 """
 import numpy as np
 
 from adders.errors import CarrylabRuntimeError, CarrylabValueError
 
 from . import kernels as K
+from adders.checks import check_choice
+
 from ._checks import check_dtype, check_int, check_prob
 
 __all__ = [
@@ -29,7 +33,17 @@ __all__ = [
     "Linear",
     "Embedding",
     "RNNCell",
+    "CONV_INITS",
+    "EMBEDDING_INITS",
 ]
+
+#: Starts of the weight-normed convolution: "pytorch" (the effective start of the
+#: authors' code, and the default) or "as-written" (the N(0, 0.01) draw their code makes).
+CONV_INITS = ("pytorch", "as-written")
+
+#: Starts of the embedding table: "normal" E ~ N(0, 0.01^2) (carrylab's default) or
+#: "uniform" E ~ U(-0.1, 0.1) (the CL-RNN authors' character model).
+EMBEDDING_INITS = ("normal", "uniform")
 
 
 class Layer:
@@ -67,11 +81,13 @@ class CausalConv1d(Layer):
     Parameters: v (C_out, C_in, k), g (C_out,), b (C_out,); w = g v / ||v||.
     y[t] depends on x[t - (k-1) d .. t]. Cost 2 B T k C_in C_out flops forward.
     ``relu=True`` makes the layer output max(y, 0), fused into the convolution's
-    passes (cheaper than a separate :class:`ReLU`).
+    passes (cheaper than a separate :class:`ReLU`). ``init``: one of
+    :data:`CONV_INITS` (see the module docstring); g = ||v|| per output channel and
+    b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) in both, fan_in = C_in k.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, dilation=1,
-                 dtype=np.float32, rng=None, relu=False):
+                 dtype=np.float32, rng=None, relu=False, init="pytorch"):
         super().__init__()
         self.relu = bool(relu)
         self.in_channels = check_int(in_channels, "in_channels")
@@ -80,8 +96,13 @@ class CausalConv1d(Layer):
         self.dilation = check_int(dilation, "dilation")
         dtype = check_dtype(dtype)
         rng = np.random.default_rng() if rng is None else rng
+        check_choice("conv_init", init, CONV_INITS)
         bound = 1.0 / np.sqrt(in_channels * kernel_size)       # 1 / sqrt(fan_in)
-        v = _uniform(rng, bound, (out_channels, in_channels, kernel_size), dtype)
+        shape = (out_channels, in_channels, kernel_size)
+        if init == "pytorch":
+            v = _uniform(rng, bound, shape, dtype)
+        else:
+            v = rng.normal(0.0, 0.01, shape).astype(dtype)
         g = np.sqrt(np.sum(v.astype(np.float64) ** 2, axis=(1, 2))).astype(dtype)
         b = _uniform(rng, bound, out_channels, dtype)
         self._params = {"v": v, "g": g, "b": b}
@@ -184,16 +205,19 @@ class Linear(Layer):
 
 
 class Embedding(Layer):
-    """y = E[idx], (B, T) ints -> (B, T, D). E (V, D) ~ N(0, 0.01)."""
+    """y = E[idx], (B, T) ints -> (B, T, D). E (V, D) ~ N(0, 0.01^2) with
+    ``init="normal"``, U(-0.1, 0.1) with ``init="uniform"`` (:data:`EMBEDDING_INITS`)."""
 
-    def __init__(self, num_embeddings, embedding_dim, dtype=np.float32, rng=None):
+    def __init__(self, num_embeddings, embedding_dim, dtype=np.float32, rng=None, init="normal"):
         super().__init__()
         self.num_embeddings = check_int(num_embeddings, "num_embeddings")
         self.embedding_dim = check_int(embedding_dim, "embedding_dim")
         dtype = check_dtype(dtype)
         rng = np.random.default_rng() if rng is None else rng
-        self._params = {"weight": rng.normal(0.0, 0.01, (num_embeddings, embedding_dim))
-                        .astype(dtype)}
+        check_choice("embedding_init", init, EMBEDDING_INITS)
+        shape = (num_embeddings, embedding_dim)
+        weight = rng.normal(0.0, 0.01, shape) if init == "normal" else rng.uniform(-0.1, 0.1, shape)
+        self._params = {"weight": weight.astype(dtype)}
         self._init_grads()
 
     def forward(self, idx, train=False):

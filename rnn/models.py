@@ -13,17 +13,28 @@ CL-RNN (Jiang et al., "Carry-lookahead RNN", Neural Networks 2021): a reduced TC
 computes a carry c[t] for every step at once from x[t-R+1 .. t], with
 R = 1 + (k-1)(2^L - 1), and one tanh cell turns (x[t], c[t]) into
 h[t] = tanh(W_ih x[t] + b_ih + W_hh c[t] + b_hh) for all t in parallel. The
-serial baselines use PyTorch's gate conventions; their initial states are zero.
+serial baselines use PyTorch's gate conventions. Their initial states h0 (and c0 for
+the LSTM), shaped (B, H), are zero (``initial_state="zeros"``), or, with
+``initial_state="random"`` as the CL-RNN authors' baselines, fresh N(0, 1) draws at
+every forward call, in training and in evaluation: ``h0 = state_rng.standard_normal((B,
+H))``, then ``c0`` the same way, cast to the model's dtype. ``state_rng`` is the body's
+own generator (seeded with ``seed``, continuing after the weight draws), so a run that
+saves and restores its state resumes bit-identically. The states are inputs, not
+parameters: ``state_used`` holds the last forward's, ``dstate`` their gradients.
 """
 import numpy as np
 
+from adders.checks import check_choice
 from adders.errors import CarrylabRuntimeError, CarrylabTypeError, CarrylabValueError
 
 from . import kernels as K
 from ._checks import check_dtype, check_finite_params, check_int, check_prob, check_sequence
-from .layers import CausalConv1d, Dropout, Layer, RNNCell
+from .layers import CONV_INITS, CausalConv1d, Dropout, Layer, RNNCell
 
-__all__ = ["Body", "TCN", "CLRNN", "ElmanRNN", "LSTM", "GRU"]
+__all__ = ["Body", "TCN", "CLRNN", "ElmanRNN", "LSTM", "GRU", "INITIAL_STATES", "CONV_INITS"]
+
+#: Initial states of the serial baselines: "zeros" (default) or "random" (N(0, 1) per call).
+INITIAL_STATES = ("zeros", "random")
 
 
 class Body:
@@ -90,13 +101,15 @@ class TCN(Body):
     dilations : sequence of int or None (default 2**i at level i)
     dtype : np.float32 (default) or np.float64
     seed : int or None, seeds initialisation and dropout masks
+    conv_init : one of :data:`CONV_INITS` ("pytorch", the default, or "as-written"; see
+        :mod:`rnn.layers`)
 
     Cost: B T k sum_i C_in,i C_out,i multiply-adds; depth L; receptive field
     1 + (k-1) sum_i d_i.
     """
 
     def __init__(self, input_size, channels, kernel_size=5, dropout=0.0, dilations=None,
-                 dtype=np.float32, seed=None, rng=None):
+                 dtype=np.float32, seed=None, rng=None, conv_init="pytorch"):
         self.input_size = check_int(input_size, "input_size")
         self.kernel_size = check_int(kernel_size, "kernel_size")
         self.dropout = check_prob(dropout, "dropout")
@@ -128,7 +141,7 @@ class TCN(Body):
         for c_out, d in zip(self.channels, self.dilations):
             # conv and ReLU as one layer: the ReLU rides on the conv's passes
             self.convs.append(CausalConv1d(c_in, c_out, self.kernel_size, d, self.dtype,
-                                           rng, relu=True))
+                                           rng, relu=True, init=conv_init))
             self.drops.append(Dropout(self.dropout, rng))
             c_in = c_out
         self.output_size = c_in
@@ -182,7 +195,7 @@ class CLRNN(Body):
     channels : sequence of int or None (default [hidden_size] * levels); the last
         entry must equal hidden_size
     dilations : sequence of int or None (default 2**i)
-    dtype, seed : as for :class:`TCN`
+    dtype, seed, conv_init : as for :class:`TCN`
 
     Depth L + 1 (L conv levels, then the cell), whatever T is.
 
@@ -198,7 +211,7 @@ class CLRNN(Body):
     """
 
     def __init__(self, input_size, hidden_size, levels=4, kernel_size=5, dropout=0.0,
-                 channels=None, dilations=None, dtype=np.float32, seed=None):
+                 channels=None, dilations=None, dtype=np.float32, seed=None, conv_init="pytorch"):
         self.input_size = check_int(input_size, "input_size")
         self.hidden_size = check_int(hidden_size, "hidden_size")
         levels = check_int(levels, "levels")
@@ -219,7 +232,7 @@ class CLRNN(Body):
                              f"channels[-1]={channels[-1]}")
         rng = np.random.default_rng(seed)
         self.tcn = TCN(input_size, channels, kernel_size, dropout, dilations,
-                       self.dtype, rng=rng)
+                       self.dtype, rng=rng, conv_init=conv_init)
         self.cell = RNNCell(input_size, hidden_size, self.dtype, rng)
         self.output_size = self.hidden_size
 
@@ -250,12 +263,18 @@ class CLRNN(Body):
 
 class _Serial(Body, Layer):
     """Shared set-up of the serial baselines: G gates of size H, PyTorch layout
-    W_ih (G H, I), W_hh (G H, H), b_ih, b_hh (G H,), U(-1/sqrt(H), 1/sqrt(H))."""
+    W_ih (G H, I), W_hh (G H, H), b_ih, b_hh (G H,), U(-1/sqrt(H), 1/sqrt(H));
+    initial states per ``initial_state`` (see the module docstring). ``fixed_state``
+    (a tuple of (B, H) arrays: (h0,), or (h0, c0) for the LSTM), when set, replaces
+    them: used for gradient checks and parity runs."""
 
     gates = 1
+    n_states = 1  # h0; the LSTM has (h0, c0)
 
-    def __init__(self, input_size, hidden_size, dtype=np.float32, seed=None):
+    def __init__(self, input_size, hidden_size, dtype=np.float32, seed=None, initial_state="zeros"):
         Layer.__init__(self)
+        check_choice("initial_state", initial_state, INITIAL_STATES)
+        self.initial_state = initial_state
         self.input_size = check_int(input_size, "input_size")
         self.hidden_size = check_int(hidden_size, "hidden_size")
         self.output_size = self.hidden_size
@@ -270,12 +289,34 @@ class _Serial(Body, Layer):
             "b_hh": rng.uniform(-k, k, G).astype(self.dtype),
         }
         self._init_grads()
+        # the draws of h0 (c0) continue the weights' generator; None: nothing to save
+        self.state_rng = rng if initial_state == "random" else None
+        self.fixed_state = None
+        self.state_used = self.dstate = None
 
     params = Layer.params
     grads = Layer.grads
 
-    def _weight_grads(self, x, hs, dgi, dgh, need_dx):
-        """dW_ih = dgi^T x, dW_hh = dgh^T h[t-1], biases = column sums; returns dx."""
+    def _initial_states(self, B):
+        """The (B, H) initial states of this forward call: fixed, drawn or zero."""
+        shape = (B, self.hidden_size)
+        if self.fixed_state is not None:
+            states = tuple(np.ascontiguousarray(s, dtype=self.dtype) for s in self.fixed_state)
+            if len(states) != self.n_states or any(s.shape != shape for s in states):
+                raise CarrylabValueError(f"fixed_state must be {self.n_states} array(s) of shape "
+                                         f"{shape} (batch, hidden), got "
+                                         f"{[s.shape for s in states]}")
+        elif self.state_rng is not None:
+            states = tuple(self.state_rng.standard_normal(shape).astype(self.dtype)
+                           for _ in range(self.n_states))
+        else:
+            states = tuple(np.zeros(shape, self.dtype) for _ in range(self.n_states))
+        self.state_used = states
+        return states
+
+    def _weight_grads(self, x, hs, dgi, dgh, need_dx, h0):
+        """dW_ih = dgi^T x, dW_hh = dgh^T h[t-1] (h[-1] = h0), biases = column sums;
+        returns dx."""
         p = self._params
         B, T, H = hs.shape
         G = dgi.shape[2]
@@ -283,9 +324,9 @@ class _Serial(Body, Layer):
         dgi2 = dgi.reshape(B * T, G)  # (B*T, G)
         if dgh is dgi:
             # one product for both weights: dgi^T [x, h[t-1]], one column sum
-            xh = np.empty((B, T, I + H), hs.dtype)  # [x[t], h[t-1]], h[-1] = 0
+            xh = np.empty((B, T, I + H), hs.dtype)  # [x[t], h[t-1]], h[-1] = h0
             xh[:, :, :I] = x
-            xh[:, 0, I:] = 0.0
+            xh[:, 0, I:] = h0
             xh[:, 1:, I:] = hs[:, :-1]
             dw = dgi2.T @ xh.reshape(B * T, I + H)  # (G, B*T) @ (B*T, I+H)
             db = dgi2.sum(axis=0)
@@ -293,8 +334,9 @@ class _Serial(Body, Layer):
                            "W_hh": np.ascontiguousarray(dw[:, I:]),
                            "b_ih": db, "b_hh": db.copy()}
         else:
-            hprev = np.zeros_like(hs)
-            hprev[:, 1:] = hs[:, :-1]  # (B, T, H), h[-1] = 0
+            hprev = np.empty_like(hs)
+            hprev[:, 0] = h0
+            hprev[:, 1:] = hs[:, :-1]  # (B, T, H), h[-1] = h0
             dgh2 = dgh.reshape(B * T, G)
             self._grads = {"W_ih": dgi2.T @ x.reshape(B * T, I),  # (G, B*T) @ (B*T, I)
                            "W_hh": dgh2.T @ hprev.reshape(B * T, H),  # (G, B*T) @ (B*T, H)
@@ -313,7 +355,7 @@ class _Serial(Body, Layer):
 
 
 class ElmanRNN(_Serial):
-    """h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh), h[-1] = 0; serial, depth T."""
+    """h[t] = tanh(W_ih x[t] + b_ih + W_hh h[t-1] + b_hh), h[-1] = h0; serial, depth T."""
 
     gates = 1
 
@@ -322,41 +364,44 @@ class ElmanRNN(_Serial):
         B, T, _ = x.shape
         xw = x @ p["W_ih"].T  # (B, T, I) @ (I, H) -> (B, T, H)
         xw += p["b_ih"] + p["b_hh"]
-        h0 = np.zeros((B, self.hidden_size), self.dtype)
+        (h0,) = self._initial_states(B)
         hs = K.rnn_forward(xw, np.ascontiguousarray(p["W_hh"].T), h0)
-        self._cache = (x, hs)
+        self._cache = (x, hs, h0)
         return hs
 
     def _backward(self, dh, need_dx=True):
-        x, hs = self._need_cache()
-        dpre, _ = K.rnn_backward(dh, hs, self._params["W_hh"])
-        return self._weight_grads(x, hs, dpre, dpre, need_dx)
+        x, hs, h0 = self._need_cache()
+        dpre, dh0 = K.rnn_backward(dh, hs, self._params["W_hh"])
+        self.dstate = (dh0,)
+        return self._weight_grads(x, hs, dpre, dpre, need_dx, h0)
 
 
 class LSTM(_Serial):
-    """PyTorch-convention LSTM (gates i, f, g, o), h[-1] = c[-1] = 0; depth T."""
+    """PyTorch-convention LSTM (gates i, f, g, o), h[-1] = h0, c[-1] = c0; depth T."""
 
     gates = 4
+    n_states = 2
 
     def _forward(self, x, train):
         p = self._params
         B, T, _ = x.shape
         xw = x @ p["W_ih"].T  # (B, T, I) @ (I, 4H) -> (B, T, 4H)
         xw += p["b_ih"] + p["b_hh"]
-        z = np.zeros((B, self.hidden_size), self.dtype)
-        hs, cs, acts = K.lstm_forward(xw, np.ascontiguousarray(p["W_hh"].T), z, z)
-        self._cache = (x, hs, cs, acts, z)
+        h0, c0 = self._initial_states(B)
+        hs, cs, acts = K.lstm_forward(xw, np.ascontiguousarray(p["W_hh"].T), h0, c0)
+        self._cache = (x, hs, cs, acts, h0, c0)
         return hs
 
     def _backward(self, dh, need_dx=True):
-        x, hs, cs, acts, c0 = self._need_cache()
-        dpre, _, _ = K.lstm_backward(dh, cs, acts, c0, self._params["W_hh"])
-        return self._weight_grads(x, hs, dpre, dpre, need_dx)
+        x, hs, cs, acts, h0, c0 = self._need_cache()
+        dpre, dh0, dc0 = K.lstm_backward(dh, cs, acts, c0, self._params["W_hh"])
+        self.dstate = (dh0, dc0)
+        return self._weight_grads(x, hs, dpre, dpre, need_dx, h0)
 
 
 class GRU(_Serial):
     """PyTorch-convention GRU (gates r, z, n; n = tanh(W_in x + b_in
-    + r (W_hn h + b_hn))), h[-1] = 0; depth T."""
+    + r (W_hn h + b_hn))), h[-1] = h0; depth T."""
 
     gates = 3
 
@@ -365,12 +410,13 @@ class GRU(_Serial):
         B, T, _ = x.shape
         xw = x @ p["W_ih"].T  # (B, T, I) @ (I, 3H) -> (B, T, 3H)
         xw += p["b_ih"]
-        h0 = np.zeros((B, self.hidden_size), self.dtype)
+        (h0,) = self._initial_states(B)
         hs, acts, ghn = K.gru_forward(xw, np.ascontiguousarray(p["W_hh"].T), p["b_hh"], h0)
         self._cache = (x, hs, acts, ghn, h0)
         return hs
 
     def _backward(self, dh, need_dx=True):
         x, hs, acts, ghn, h0 = self._need_cache()
-        dgi, dgh, _ = K.gru_backward(dh, hs, acts, ghn, h0, self._params["W_hh"])
-        return self._weight_grads(x, hs, dgi, dgh, need_dx)
+        dgi, dgh, dh0 = K.gru_backward(dh, hs, acts, ghn, h0, self._params["W_hh"])
+        self.dstate = (dh0,)
+        return self._weight_grads(x, hs, dgi, dgh, need_dx, h0)

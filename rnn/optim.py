@@ -11,20 +11,26 @@ the same keys, and can save and restore its whole state (``state_dict`` /
       p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
 * :func:`clip_grad_norm`: rescale all gradients together so their global L2 norm is at
-  most ``max_norm``. It must run *after* backward and *before* the step (the CL-RNN
-  authors' code calls it before backward, where it has no effect).
+  most ``max_norm``, as PyTorch's ``clip_grad_norm_``: total = sqrt(sum of squared
+  norms), scale = max_norm / (total + 1e-6), applied only when scale < 1. It must run
+  *after* backward and *before* the step (the CL-RNN authors' music script calls it
+  before backward, where it has no effect; their character script calls it after).
 * :class:`PlateauRule`: the CL-RNN paper's schedule: divide the learning rate by 10
-  when epoch > 10 and the validation loss exceeds the largest of the previous three.
+  when epoch > start_epoch (10 in the authors' music script, 5 in their character
+  script) and the validation loss exceeds the largest of the previous three.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from adders.checks import check_real
+from adders.checks import check_int, check_real
 from adders.errors import CarrylabTypeError, CarrylabValueError
 
-__all__ = ["SGD", "Adam", "clip_grad_norm", "PlateauRule", "OPTIMIZERS", "make_optimizer"]
+__all__ = ["SGD", "Adam", "clip_grad_norm", "CLIP_EPS", "PlateauRule", "OPTIMIZERS", "make_optimizer"]
+
+#: The constant PyTorch's ``clip_grad_norm_`` adds to the total norm before dividing.
+CLIP_EPS = 1e-6
 
 
 def _check_lr(lr) -> float:
@@ -141,7 +147,9 @@ class Adam(_Optimizer):
 
 
 def clip_grad_norm(grads: dict, max_norm: float) -> float:
-    """Scale every gradient by min(1, max_norm / total_norm), in place.
+    """Scale every gradient by ``scale = max_norm / (total + CLIP_EPS)`` in place when
+    scale < 1, where total = sqrt(sum over arrays of their squared L2 norms): PyTorch's
+    ``torch.nn.utils.clip_grad_norm_`` formula, eps 1e-6 included.
 
     Returns the total L2 norm before clipping (inf or nan if a gradient is not finite,
     in which case nothing is scaled).
@@ -149,19 +157,22 @@ def clip_grad_norm(grads: dict, max_norm: float) -> float:
     if not max_norm > 0:
         raise CarrylabValueError(f"max_norm must be > 0, got {max_norm!r}")
     total = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads.values())))
-    if np.isfinite(total) and total > max_norm:
-        scale = max_norm / (total + 1e-12)
+    scale = max_norm / (total + CLIP_EPS)
+    if np.isfinite(total) and scale < 1.0:
         for g in grads.values():
             g *= scale
     return total
 
 
 class PlateauRule:
-    """The CL-RNN paper's rule: lr /= factor when epoch > after and the validation loss
-    exceeds the max of the previous ``window`` validation losses."""
+    """The CL-RNN paper's rule: lr /= factor when epoch > start_epoch and the validation
+    loss exceeds the max of the previous ``window`` validation losses (epochs count
+    from 1; the authors use start_epoch 10 for music, 5 for characters)."""
 
-    def __init__(self, factor: float = 10.0, after: int = 10, window: int = 3):
-        self.factor, self.after, self.window = float(factor), int(after), int(window)
+    def __init__(self, factor: float = 10.0, start_epoch: int = 10, window: int = 3):
+        self.factor = check_real(factor, "factor", 1.0, strict_min=True)
+        self.start_epoch = check_int(start_epoch, "start_epoch", 0)
+        self.window = check_int(window, "window", 1)
         self.history: list[float] = []
 
     def update(self, optimizer: _Optimizer, epoch: int, val_loss: float) -> bool:
@@ -169,7 +180,7 @@ class PlateauRule:
         ``epoch`` counts from 1. Returns True when the rate was lowered."""
         previous = self.history[-self.window:]
         self.history.append(float(val_loss))
-        if epoch > self.after and len(previous) == self.window and val_loss > max(previous):
+        if epoch > self.start_epoch and len(previous) == self.window and val_loss > max(previous):
             optimizer.lr /= self.factor
             return True
         return False

@@ -21,7 +21,7 @@ Examples
 >>> model_names()
 ('clrnn', 'rnn', 'lstm', 'gru', 'tcn', 'linear')
 >>> config_fields("tcn")
-{'hidden_size': 32, 'levels': 4, 'kernel_size': 5, 'dropout': 0.0}
+{'hidden_size': 32, 'levels': 4, 'kernel_size': 5, 'dropout': 0.0, 'channels': None, 'conv_init': 'pytorch'}
 >>> make_config("clrnn", hidden_size=8, levels=2).make(3, seed=0).tcn.receptive_field
 13
 """
@@ -32,11 +32,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adders.errors import CarrylabValueError
+from adders.checks import check_choice
+from adders.errors import CarrylabTypeError, CarrylabValueError
 
 from ._checks import check_int, check_prob
 from .linear import LinearRNN
-from .models import CLRNN, GRU, LSTM, TCN, Body, ElmanRNN
+from .models import CLRNN, CONV_INITS, GRU, INITIAL_STATES, LSTM, TCN, Body, ElmanRNN
 
 __all__ = ["BodyConfig", "CLRNNConfig", "TCNConfig", "ElmanRNNConfig", "LSTMConfig", "GRUConfig",
            "LinearRNNConfig", "ModelSpec", "REGISTRY", "model_names", "config_fields", "make_config"]
@@ -56,29 +57,57 @@ class BodyConfig:
         raise NotImplementedError
 
 
+def _check_channels(channels, levels, hidden_size):
+    """``channels`` as a tuple of ints >= 1, one per level, ending in ``hidden_size``."""
+    if isinstance(channels, (str, bytes)) or not hasattr(channels, "__iter__"):
+        raise CarrylabTypeError(f"channels must be a sequence of ints >= 1 (one per level) or None, "
+                                f"got {channels!r}")
+    channels = tuple(check_int(c, "channels[i]") for c in channels)
+    if len(channels) != levels:
+        raise CarrylabValueError(f"channels must have one entry per level (levels={levels}), "
+                                 f"got {list(channels)}")
+    if channels[-1] != hidden_size:
+        raise CarrylabValueError(f"channels must end with the hidden size {hidden_size} (the "
+                                 f"last level's channels are the output), got {list(channels)}")
+    return channels
+
+
 @dataclass(frozen=True)
 class _ConvConfig(BodyConfig):
-    """Shared fields of the convolutional bodies: L levels of kernel k, dropout."""
+    """Shared fields of the convolutional bodies: L levels of kernel k, dropout, the
+    channels per level (None: ``[hidden_size] * levels``; otherwise one int per level,
+    the last equal to ``hidden_size``, e.g. the authors' character model (450, 450,
+    100)) and the convolutions' start ``conv_init`` (:data:`rnn.layers.CONV_INITS`)."""
 
     levels: int = 4
     kernel_size: int = 5
     dropout: float = 0.0
+    channels: tuple | None = None
+    conv_init: str = "pytorch"
 
     def __post_init__(self):
         super().__post_init__()
         object.__setattr__(self, "levels", check_int(self.levels, "levels"))
         object.__setattr__(self, "kernel_size", check_int(self.kernel_size, "kernel_size"))
         object.__setattr__(self, "dropout", check_prob(self.dropout, "dropout"))
+        if self.channels is not None:
+            object.__setattr__(self, "channels",
+                               _check_channels(self.channels, self.levels, self.hidden_size))
+        check_choice("conv_init", self.conv_init, CONV_INITS)
+
+    def channel_list(self) -> list[int]:
+        """Channels per level: ``channels``, or ``[hidden_size] * levels``."""
+        return list(self.channels) if self.channels is not None else [self.hidden_size] * self.levels
 
 
 @dataclass(frozen=True)
 class TCNConfig(_ConvConfig):
-    """The authors' reduced TCN: ``levels`` levels of ``hidden_size`` channels."""
+    """The authors' reduced TCN: ``levels`` levels of ``hidden_size`` channels (or ``channels``)."""
 
     def make(self, input_size, dtype=np.float32, seed=None):
-        """A fresh :class:`rnn.models.TCN` (channels ``[hidden_size] * levels``)."""
-        return TCN(input_size, [self.hidden_size] * self.levels, self.kernel_size, self.dropout,
-                   dtype=dtype, seed=seed)
+        """A fresh :class:`rnn.models.TCN` (channels :meth:`channel_list`)."""
+        return TCN(input_size, self.channel_list(), self.kernel_size, self.dropout,
+                   dtype=dtype, seed=seed, conv_init=self.conv_init)
 
 
 @dataclass(frozen=True)
@@ -97,7 +126,7 @@ class CLRNNConfig(_ConvConfig):
     def make(self, input_size, dtype=np.float32, seed=None):
         """A fresh :class:`rnn.models.CLRNN` reading ``input_size`` features."""
         return CLRNN(input_size, self.hidden_size, self.levels, self.kernel_size, self.dropout,
-                     dtype=dtype, seed=seed)
+                     channels=self.channel_list(), dtype=dtype, seed=seed, conv_init=self.conv_init)
 
     def build(self, dtype=np.float32, seed=None):
         """A fresh :class:`rnn.models.CLRNN` reading ``self.input_size`` features."""
@@ -105,30 +134,45 @@ class CLRNNConfig(_ConvConfig):
 
 
 @dataclass(frozen=True)
-class ElmanRNNConfig(BodyConfig):
+class _SerialConfig(BodyConfig):
+    """Shared field of the serial baselines: ``initial_state``, "zeros" or "random"
+    (:data:`rnn.models.INITIAL_STATES`)."""
+
+    initial_state: str = "zeros"
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_choice("initial_state", self.initial_state, INITIAL_STATES)
+
+
+@dataclass(frozen=True)
+class ElmanRNNConfig(_SerialConfig):
     """The serial tanh RNN (depth T)."""
 
     def make(self, input_size, dtype=np.float32, seed=None):
         """A fresh :class:`rnn.models.ElmanRNN`."""
-        return ElmanRNN(input_size, self.hidden_size, dtype=dtype, seed=seed)
+        return ElmanRNN(input_size, self.hidden_size, dtype=dtype, seed=seed,
+                        initial_state=self.initial_state)
 
 
 @dataclass(frozen=True)
-class LSTMConfig(BodyConfig):
+class LSTMConfig(_SerialConfig):
     """The serial LSTM, PyTorch gate layout (depth T)."""
 
     def make(self, input_size, dtype=np.float32, seed=None):
         """A fresh :class:`rnn.models.LSTM`."""
-        return LSTM(input_size, self.hidden_size, dtype=dtype, seed=seed)
+        return LSTM(input_size, self.hidden_size, dtype=dtype, seed=seed,
+                    initial_state=self.initial_state)
 
 
 @dataclass(frozen=True)
-class GRUConfig(BodyConfig):
+class GRUConfig(_SerialConfig):
     """The serial GRU, PyTorch gate layout (depth T)."""
 
     def make(self, input_size, dtype=np.float32, seed=None):
         """A fresh :class:`rnn.models.GRU`."""
-        return GRU(input_size, self.hidden_size, dtype=dtype, seed=seed)
+        return GRU(input_size, self.hidden_size, dtype=dtype, seed=seed,
+                   initial_state=self.initial_state)
 
 
 @dataclass(frozen=True)

@@ -391,13 +391,18 @@ def _class_accuracy(out, y, x):
 
 
 # ---------------------------------------------------------------------- character LM
-def char_lm(path, seq_len: int = 100, valid_fraction: float = 0.05, test_fraction: float = 0.05) -> Task:
+def char_lm(path, seq_len: int = 100, valid_fraction: float = 0.05, test_fraction: float = 0.05,
+            stride: int | None = None) -> Task:
     """Next-character prediction on a UTF-8 text file.
 
     The text is split in order into train / valid / test; each split is cut into
-    sequences of ``seq_len + 1`` characters: tokens x (N, seq_len) int64, targets y the
-    same shifted by one. The vocabulary is every character of the file (sorted). Loss:
-    cross-entropy in nats; bits per character = loss / ln 2.
+    windows of ``seq_len + 1`` characters starting every ``stride`` characters (default
+    ``seq_len``: windows that do not overlap): tokens x (N, seq_len) int64, targets y the
+    same shifted by one. With ``stride`` 320 and ``seq_len`` 400 and a loss on each
+    window's last 320 steps (``TrainConfig.loss_window``) every character after the first
+    80 is scored once, with at least 80 characters of context, as the CL-RNN authors'
+    character model trains. The vocabulary is every character of the file (sorted).
+    Loss: cross-entropy in nats; bits per character = loss / ln 2.
     """
     path = _check_path(path, "text file")
     try:
@@ -405,6 +410,7 @@ def char_lm(path, seq_len: int = 100, valid_fraction: float = 0.05, test_fractio
     except UnicodeDecodeError as err:
         raise TaskError(f"{path} is not UTF-8 text: {err}") from None
     seq_len = check_int(seq_len, "seq_len", 1)
+    stride = seq_len if stride is None else check_int(stride, "stride", 1, seq_len)
     if not text:
         raise TaskError(f"{path} is empty: a character model needs text")
     vocab = sorted(set(text))
@@ -416,12 +422,12 @@ def char_lm(path, seq_len: int = 100, valid_fraction: float = 0.05, test_fractio
              "test": tokens[n - n_test:]}
     splits = []
     for name, part in parts.items():
-        count = (len(part) - 1) // seq_len
+        count = (len(part) - 1 - seq_len) // stride + 1 if len(part) > seq_len else 0
         if count < 1:
             raise TaskError(f"{path}: the {name} split has {len(part)} characters, too few for one "
                             f"sequence of {seq_len + 1}; use a longer text or a smaller seq_len")
-        x = part[:count * seq_len].reshape(count, seq_len)
-        y = part[1:count * seq_len + 1].reshape(count, seq_len)
+        starts = np.arange(count)[:, None] * stride + np.arange(seq_len)  # (N, seq_len) indices
+        x, y = part[starts], part[starts + 1]
         splits.append(Split([(x, y)]))
     task = Task(f"chars-{path.stem}", "charlm", len(vocab), len(vocab), *splits, batch_size=32,
                 head_kwargs={"vocab_size": len(vocab)}, metrics=None,

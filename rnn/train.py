@@ -88,14 +88,29 @@ def make_task(config: TrainConfig) -> _tasks.Task:
 
 def build_model(config: TrainConfig, task: _tasks.Task):
     """A fresh model for ``task``: the body ``config.body`` describes (see
-    :mod:`rnn.registry`) wrapped in the task's head."""
+    :mod:`rnn.registry`) wrapped in the task's head (``config.readout == "all"``: the
+    "sequence-classification" head over every step, for last-step classification)."""
     dtype = np.dtype(config.dtype).type
     inputs = config.hidden if task.head == "charlm" else task.input_size
     body = config.body.make(inputs, dtype=dtype, seed=config.seed)
     kwargs = dict(task.head_kwargs)
+    head = task.head or REGISTRY[config.model].head
     if task.head == "charlm":
-        kwargs["emb_dropout"] = config.emb_dropout
-    return make_model(body, task.head or REGISTRY[config.model].head, seed=config.seed + 1, **kwargs)
+        kwargs.update(emb_dropout=config.emb_dropout, embedding_init=config.embedding_init)
+    if config.readout == "all":
+        lengths = {x.shape[1] for x, _ in task.train.groups}
+        if head != "classification" or task.loss_steps != "last" or len(lengths) != 1:
+            raise CarrylabValueError(f"readout 'all' needs a task classified once per sequence "
+                                     f"of one length (smnist); {config.task!r} is not")
+        head, kwargs["steps"] = "sequence-classification", lengths.pop()
+    return make_model(body, head, seed=config.seed + 1, **kwargs)
+
+
+def _state_rngs(model) -> list:
+    """The generators that draw random initial states (serial bodies with
+    ``initial_state="random"``); their state is part of an exact resume."""
+    rng = getattr(getattr(model, "body", None), "state_rng", None)
+    return [] if rng is None else [rng]
 
 
 def _dropout_rngs(model) -> list:
@@ -123,53 +138,76 @@ def _dropout_rngs(model) -> list:
     return gens
 
 
-def train_step(model, task: _tasks.Task, x, y, train: bool = True):
+def train_step(model, task: _tasks.Task, x, y, train: bool = True,
+               loss_reduction: str = "mean-frame", loss_window: int = 0):
     """Forward, loss and backward on one batch; returns (loss, outputs).
 
-    For ``loss_steps == "last"`` only the final step's output meets the target; the other
-    steps get zero gradient.
+    The loss is the mean over the scored frames: every step, the final one for
+    ``loss_steps == "last"``, or the last ``loss_window`` steps when > 0; other steps get
+    zero gradient. ``loss_reduction="sum-sequence"`` backpropagates that loss times the
+    number of scored frames, i.e. the loss summed over them (for music: the NLL summed
+    over frames and notes, BCE with reduction "sum"); the returned value stays the mean.
     """
     out = model.forward(x, train)
-    if task.loss_steps == "last":
-        value, d_last = model.loss(out[:, -1:], y)
+    steps = _scored_steps(task, x, loss_window)
+    if steps < out.shape[1]:
+        value, d_part = model.loss(out[:, -steps:], y if task.loss_steps == "last" else y[:, -steps:])
         dout = np.zeros_like(out)
-        dout[:, -1:] = d_last
+        dout[:, -steps:] = d_part
     else:
         value, dout = model.loss(out, y)
     if train:
+        if loss_reduction == "sum-sequence":
+            dout *= _weight(task, x, loss_window)
         model.backward(dout)
     return value, out
 
 
-def _weight(task, x) -> int:
-    """How much a batch counts in a split average: frames, or sequences for last-step tasks."""
-    return x.shape[0] if task.loss_steps == "last" else x.shape[0] * x.shape[1]
+def _scored_steps(task, x, loss_window) -> int:
+    """How many final steps of x meet a target (1 for last-step tasks)."""
+    if task.loss_steps == "last":
+        return 1
+    if loss_window > x.shape[1]:
+        raise CarrylabValueError(f"loss_window {loss_window} exceeds the sequence length "
+                                 f"{x.shape[1]} of task {task.name!r}")
+    return loss_window or x.shape[1]
+
+
+def _weight(task, x, loss_window=0) -> int:
+    """How much a batch counts in a split average: scored frames, or sequences for
+    last-step tasks."""
+    return x.shape[0] * _scored_steps(task, x, loss_window)
 
 
 def evaluate(model, task: _tasks.Task, split: _tasks.Split, batch_size: int = 0,
-             max_batches: int = 0, blas_threads: int | None = BLAS_THREADS) -> dict:
+             max_batches: int = 0, blas_threads: int | None = BLAS_THREADS,
+             loss_window: int = 0) -> dict:
     """Loss (and the task's metrics) over a split, without dropout.
 
     Losses are averaged over frames (the per-frame NLL for music) or over sequences for
     last-step tasks; ``bpc`` = loss / ln 2 for character models. ``max_batches`` > 0
     scores only the split's first batches (in order, so always the same ones).
+    ``loss_window`` > 0 scores only each sequence's last ``loss_window`` steps.
     ``blas_threads``: see :data:`BLAS_THREADS`.
     """
+    loss_window = check_int(loss_window, "loss_window", 0)
     with blas_threads_limited(blas_threads):
-        return _evaluate(model, task, split, batch_size, max_batches)
+        return _evaluate(model, task, split, batch_size, max_batches, loss_window)
 
 
-def _evaluate(model, task, split, batch_size, max_batches) -> dict:
+def _evaluate(model, task, split, batch_size, max_batches, loss_window=0) -> dict:
     total, weight = 0.0, 0
     sums: dict = {}
     by_chain: dict = {}
     batches = split.batches(batch_size or task.batch_size)
     for x, y in itertools.islice(batches, max_batches or None):
-        value, out = train_step(model, task, x, y, train=False)
-        w = _weight(task, x)
+        value, out = train_step(model, task, x, y, train=False, loss_window=loss_window)
+        w = _weight(task, x, loss_window)
         total += value * w
         weight += w
         if task.metrics is not None:
+            if loss_window and task.loss_steps != "last":
+                out, y, x = out[:, -loss_window:], y[:, -loss_window:], x[:, -loss_window:]
             for name, result in task.metrics(out, y, x).items():
                 if name == "by_chain":
                     for chain, (ok, n) in result.items():
@@ -200,6 +238,9 @@ def _save_state(out: Path, name: str, model, opt, plateau, rng, config, epoch, h
             "rng": {"batches": rng.bit_generator.state,
                     "dropout": [g.bit_generator.state for g in gens]},
             "format": "carrylab-checkpoint-1"}
+    states = _state_rngs(model)
+    if states:  # only runs with random initial states have (and need) this entry
+        meta["rng"]["states"] = [g.bit_generator.state for g in states]
     extra = plateau.state_dict() if plateau is not None else {}
     save_checkpoint(out, name, model.params(), meta, opt.state_dict(), extra)
 
@@ -217,8 +258,9 @@ def _write_metrics(out: Path, history: list[dict], test: dict | None, config) ->
 
 
 def _check_compatible(saved: TrainConfig, config: TrainConfig, path) -> None:
-    fixed = ("model", "body", "task", "data", "task_args", "emb_dropout", "lr", "optimizer", "clip", "batch_size", "plateau", "max_batches", "seed",
-             "dtype")
+    fixed = ("model", "body", "task", "data", "task_args", "emb_dropout", "lr", "optimizer", "clip",
+             "batch_size", "plateau", "max_batches", "seed", "dtype", "loss_reduction", "plateau_start",
+             "loss_window", "embedding_init", "readout", "lr_step")
     diff = {k: (getattr(saved, k), getattr(config, k)) for k in fixed
             if getattr(saved, k) != getattr(config, k)}
     if diff:
@@ -288,7 +330,7 @@ def _fit(config, out_dir, resume, progress, task, log, overwrite) -> dict:
     task = task or make_task(config)
     model = build_model(config, task)
     opt = make_optimizer(config.optimizer, model.params(), config.lr)
-    plateau = PlateauRule() if config.plateau else None
+    plateau = PlateauRule(start_epoch=config.plateau_start) if config.plateau else None
     rng = np.random.default_rng(config.seed)
     with open_run(out_dir, resume=resume, overwrite=overwrite) as run:
         out = run.path
@@ -310,7 +352,8 @@ def _fit(config, out_dir, resume, progress, task, log, overwrite) -> dict:
                 batches = batches[:config.max_batches]
             bar = tqdm(batches, desc=f"epoch {epoch}/{config.epochs}", disable=not progress, leave=False)
             for x, y in bar:
-                value, _ = train_step(model, task, x, y)
+                value, _ = train_step(model, task, x, y, loss_reduction=config.loss_reduction,
+                                      loss_window=config.loss_window)
                 grads = model.grads()
                 if not math.isfinite(value) or not _params_finite(grads):
                     raise TrainingDiverged(
@@ -321,14 +364,17 @@ def _fit(config, out_dir, resume, progress, task, log, overwrite) -> dict:
                 if config.clip > 0:
                     clip_grad_norm(grads, config.clip)
                 opt.step(grads)
-                total += value * _weight(task, x)
-                weight += _weight(task, x)
+                total += value * _weight(task, x, config.loss_window)
+                weight += _weight(task, x, config.loss_window)
                 steps += 1
                 if steps % 10 == 0:
                     bar.set_postfix(loss=f"{total / weight:.4f}", lr=f"{opt.lr:.2g}")
             seconds = time.perf_counter() - t0
-            valid = _evaluate(model, task, task.valid, 0, config.eval_batches)
+            valid = _evaluate(model, task, task.valid, 0, config.eval_batches, config.loss_window)
             lowered = plateau.update(opt, epoch, valid["loss"]) if plateau is not None else False
+            if config.lr_step and epoch % config.lr_step == 0:  # the authors' MNIST schedule
+                opt.lr /= 10.0
+                lowered = True
             row = {"epoch": epoch, "train_loss": total / weight, "lr": opt.lr, "seconds": seconds,
                    "steps_per_s": steps / seconds}
             row.update({f"valid_{k}": v for k, v in valid.items()})
@@ -369,6 +415,12 @@ def _restore(path: Path, config: TrainConfig, model, opt, plateau, rng) -> tuple
         states = meta["rng"]["dropout"]
         if len(states) != len(gens):
             raise CheckpointError(f"{path} stores {len(states)} dropout generator state(s), "
+                                  f"the model has {len(gens)}")
+        for g, state in zip(gens, states):
+            g.bit_generator.state = state
+        gens, states = _state_rngs(model), meta["rng"].get("states", [])
+        if len(states) != len(gens):
+            raise CheckpointError(f"{path} stores {len(states)} initial-state generator state(s), "
                                   f"the model has {len(gens)}")
         for g, state in zip(gens, states):
             g.bit_generator.state = state
@@ -429,9 +481,9 @@ def evaluate_checkpoint(path, task: _tasks.Task | None = None, splits=("valid", 
     Returns ``{"config": ..., "epoch": ..., split: scores, ...}``.
     """
     max_batches = check_int(max_batches, "max_batches", 0)
-    model, _, task, meta = load_model(path, task)
+    model, config, task, meta = load_model(path, task)
     result = {"config": meta["config"], "epoch": meta.get("epoch")}
     for name in splits:
         result[name] = evaluate(model, task, getattr(task, name), max_batches=max_batches,
-                                blas_threads=blas_threads)
+                                blas_threads=blas_threads, loss_window=config.loss_window)
     return result

@@ -8,6 +8,26 @@ a model does not have (``levels`` for an LSTM) are ignored. ``config.hidden``,
 ``config.levels``, ... read the model config (the training default when the model lacks
 the field). Checkpoints store :meth:`TrainConfig.to_dict`, the flat layout every
 carrylab version writes and reads.
+
+The protocol options (each default keeps carrylab's earlier behaviour, and a checkpoint
+without the key reads as that default; :mod:`rnn.protocol` gathers the authors' values):
+
+* ``conv_init`` (CL-RNN, TCN): "pytorch" | "as-written", see :mod:`rnn.layers`;
+* ``channels`` (CL-RNN, TCN): channels per level, e.g. (450, 450, 100); None: hidden * levels;
+* ``initial_state`` (rnn, lstm, gru): "zeros" | "random" (N(0, 1) h0, c0 every call);
+* ``loss_reduction``: "mean-frame" (the gradient of the loss averaged over the batch's
+  frames) | "sum-sequence" (of the loss summed over them: for music the NLL summed over
+  frames and notes, as the authors backpropagate with one sequence per batch); the
+  reported loss is the per-frame mean either way;
+* ``plateau_start``: the plateau rule acts when epoch > plateau_start (default 10);
+* ``loss_window``: > 0 scores (loss and metrics) only each sequence's last
+  ``loss_window`` steps (the authors' character model: the last 320 of 400);
+* ``embedding_init``: "normal" N(0, 0.01^2) | "uniform" U(-0.1, 0.1), the character
+  model's embedding (and tied decoder);
+* ``readout``: "last" (classify from the last step) | "all" (a Linear(T H, classes) over
+  every step's output: the authors' sequential-MNIST Linear(784, 10) when H = 1);
+* ``lr_step``: > 0 divides the learning rate by 10 after every ``lr_step`` epochs (the
+  authors' sequential-MNIST schedule, 10); 0 (default): never.
 """
 from __future__ import annotations
 
@@ -24,10 +44,12 @@ from adders.errors import CarrylabError, CarrylabTypeError
 from . import tasks as _tasks
 from ._checks import check_prob
 from .checkpoint import CheckpointError
+from .layers import EMBEDDING_INITS
 from .optim import OPTIMIZERS
 from .registry import BodyConfig, config_fields, make_config, model_names
 
-__all__ = ["TrainConfig", "MODELS", "LIMITS", "MODEL_DEFAULTS"]
+__all__ = ["TrainConfig", "MODELS", "LIMITS", "MODEL_DEFAULTS", "BODY_OPTIONS", "LOSS_REDUCTIONS",
+           "READOUTS"]
 
 MODELS = model_names()
 
@@ -37,6 +59,12 @@ LIMITS = {"hidden": 4096, "levels": 30, "kernel_size": 64, "epochs": 100_000}
 
 #: Training's defaults of the flat model fields, the same for every model.
 MODEL_DEFAULTS = {"hidden": 32, "levels": 4, "kernel_size": 5, "dropout": 0.0}
+
+#: Model fields only some models have, with the value a model without them reads as.
+BODY_OPTIONS = {"channels": None, "conv_init": "pytorch", "initial_state": "zeros"}
+
+LOSS_REDUCTIONS = ("mean-frame", "sum-sequence")
+READOUTS = ("last", "all")
 
 _RENAMED = {"hidden": "hidden_size"}  # flat TrainConfig name -> model config field
 
@@ -48,11 +76,12 @@ class _ModelField:
 
     def __set_name__(self, owner, name):
         self.name, self.key = name, _RENAMED.get(name, name)
+        self.default = {**MODEL_DEFAULTS, **BODY_OPTIONS}[name]
 
     def __get__(self, obj, owner=None):
         if obj is None:
-            return MODEL_DEFAULTS[self.name]
-        return getattr(obj.body, self.key, MODEL_DEFAULTS[self.name])
+            return self.default
+        return getattr(obj.body, self.key, self.default)
 
     def __set__(self, obj, value):
         if hasattr(obj.body, self.key):
@@ -85,6 +114,9 @@ class TrainConfig:
     max_batches: cap on training batches per epoch (0: the whole split); eval_batches:
     cap on the batches scored in validation and test (0: all; a cap scores the first
     batches, the same ones every epoch). Integer fields are at most :data:`LIMITS`.
+    The protocol options (conv_init, channels, initial_state, loss_reduction,
+    plateau_start, loss_window, embedding_init, readout, lr_step) are described in the module
+    docstring; given ``channels``, levels and hidden default to its length and last entry.
 
     Raises
     ------
@@ -107,18 +139,36 @@ class TrainConfig:
     eval_batches: int = 0
     seed: int = 0
     dtype: str = "float32"
+    loss_reduction: str = "mean-frame"
+    plateau_start: int = 10
+    loss_window: int = 0
+    embedding_init: str = "normal"
+    readout: str = "last"
+    lr_step: int = 0
     body: BodyConfig | None = None
 
     hidden = _ModelField()
     levels = _ModelField()
     kernel_size = _ModelField()
     dropout = _ModelField()
+    channels = _ModelField()
+    conv_init = _ModelField()
+    initial_state = _ModelField()
 
     def __init__(self, model="clrnn", task="binary-add", data=None, task_args=None, hidden=None,
                  levels=None, kernel_size=None, dropout=None, emb_dropout=0.0, epochs=10, lr=1e-3,
                  optimizer="adam", clip=0.0, batch_size=0, plateau=False, max_batches=0,
-                 eval_batches=0, seed=0, dtype="float32", body=None):
+                 eval_batches=0, seed=0, dtype="float32", loss_reduction="mean-frame",
+                 plateau_start=10, loss_window=0, embedding_init="normal", readout="last",
+                 lr_step=0, channels=None, conv_init=None, initial_state=None, body=None):
         check_choice("model", model, MODELS)
+        check_choice("loss_reduction", loss_reduction, LOSS_REDUCTIONS)
+        check_choice("embedding_init", embedding_init, EMBEDDING_INITS)
+        check_choice("readout", readout, READOUTS)
+        self.loss_reduction, self.embedding_init, self.readout = loss_reduction, embedding_init, readout
+        self.plateau_start = check_int(plateau_start, "plateau_start", 0, LIMITS["epochs"])
+        self.loss_window = check_int(loss_window, "loss_window", 0)
+        self.lr_step = check_int(lr_step, "lr_step", 0, LIMITS["epochs"])
         check_choice("task", task, tuple(_tasks.TASKS))
         check_choice("dtype", dtype, ("float32", "float64"))
         check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
@@ -137,9 +187,18 @@ class TrainConfig:
             if hasattr(body, _RENAMED.get(name, name)):
                 flat[name] = getattr(body, _RENAMED.get(name, name))
         given = {"hidden": hidden, "levels": levels, "kernel_size": kernel_size, "dropout": dropout}
+        if (channels is not None and not isinstance(channels, (str, bytes)) and hasattr(channels, "__len__")
+                and "channels" in config_fields(model)):
+            channels = tuple(channels)  # a list from JSON or the command line
+            if channels and levels is None:
+                given["levels"] = len(channels)
+            if channels and hidden is None:
+                given["hidden"] = channels[-1]
         flat.update({k: v for k, v in given.items() if v is not None})
         values = {_RENAMED.get(k, k): v for k, v in _checked_flat(flat).items()}
-        if body is not None:  # fields beyond the flat ones (none of today's models has any)
+        options = {"channels": channels, "conv_init": conv_init, "initial_state": initial_state}
+        values.update({k: v for k, v in options.items() if v is not None})
+        if body is not None:  # the body's other fields (channels, conv_init, ...) unless given
             values.update({k: v for k, v in dataclasses.asdict(body).items()
                            if k not in values and k != "input_size"})
         self.body = make_config(self.model, **values)
@@ -167,6 +226,8 @@ class TrainConfig:
         renamed = set(_RENAMED.values()) | set(MODEL_DEFAULTS)
         out.update({k: v for k, v in dataclasses.asdict(self.body).items()
                     if k not in renamed and k != "input_size"})
+        if out.get("channels") is not None:
+            out["channels"] = list(out["channels"])  # JSON has no tuples
         return out
 
     @classmethod
@@ -190,8 +251,10 @@ class TrainConfig:
             if unknown:
                 raise CheckpointError(f"{source}: unknown config key(s) {', '.join(map(repr, unknown))}; "
                                       f"known: {', '.join(sorted(known))}")
-            flat = {k: v for k, v in values.items() if k not in extra}
-            body = make_config(model, **{k: values[k] for k in extra if k in values}) if extra else None
+            # options the constructor takes stay flat; any other model field builds the body
+            others = extra - set(BODY_OPTIONS)
+            flat = {k: v for k, v in values.items() if k not in others}
+            body = make_config(model, **{k: values[k] for k in others if k in values}) if others else None
             return cls(**flat, body=body)
         except CheckpointError:
             raise

@@ -4,11 +4,13 @@ Facts (depths, gate counts, settle times, embedded tables) are asserted directly
 outcomes run the demo's own settings (``carrylab.demos``, where the tour and the notebooks
 take them) over ten seeds and assert that at least nine earn the sentence the demo prints
 (the sentences themselves are generated from each run's numbers, so a run that misses says
-so). The seed sweeps are marked slow; they run in CI.
+so). The thirty trainings run as one sweep (:mod:`carrylab.sweeps.claims`), marked slow;
+they run in CI.
 """
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -150,18 +152,20 @@ def test_plot_rnn_times_labels_what_was_timed():                   # notebook 06
 
 
 def test_paper_table_equals_the_benchmark_file():                  # notebook 04
+    doc = json.loads((ROOT / "benchmarks" / "paper_results_paper_jsb.json").read_text())
+    assert doc["task"] == "jsb" and doc["sweep"]["protocol"] == "paper"
+    by_seed = {e["model"]: tuple(round(v, 3) for v in e["test_nll_by_seed"]) for e in doc["rows"]}
+    assert by_seed == paper.REPRODUCTION
     text = (ROOT / "benchmarks" / "paper_results.md").read_text()
-    header = next(line for line in text.splitlines() if line.startswith("| model"))
-    columns = [c.strip() for c in header.strip("|").split("|")]
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines()
-            if line.startswith("| ") and not line.startswith("| model")]
-    ours, authors = columns.index("test NLL (ours)"), columns.index("test NLL (authors)")
-    table = {row[0]: row for row in rows}
-    assert set(table) == set(paper.REPRODUCTION)
-    for model, row in table.items():
-        assert float(row[ours]) == paper.REPRODUCTION[model], model
-        assert float(row[authors]) == paper.AUTHORS["jsb"][model], model
-    assert "8.578" in paper.table_markdown() and "LSTM (8.325)" in paper.summary()
+    for e in doc["rows"]:
+        assert e["seeds"] == [0, 1, 2] and e["epochs"] == 100, e["model"]
+        assert e["authors_test_nll"] == paper.AUTHORS["jsb"][e["model"]], e["model"]
+        assert f"| {e['model']} | {e['params']:,} | 3 |" in text, e["model"]
+        shown = sum(by_seed[e["model"]]) / 3            # the table's mean, of rounded values
+        assert abs(shown - e["test_nll"]["mean"]) < 1e-3, e["model"]
+        assert f"{shown:.3f} ± " in paper.table_markdown(), e["model"]
+    table = paper.table_markdown()
+    assert all(f"{min(v):.3f} |" in table for v in paper.REPRODUCTION.values())
 
 
 def test_notebooks_take_their_demo_settings_from_carrylab_demos():
@@ -193,36 +197,19 @@ def test_sentences_follow_the_numbers():
 
 # ------------------------------------------------------------------ trained outcomes
 @pytest.mark.slow
-def test_elman_demo_adds_longer_numbers_and_holds_the_carry_in_one_unit(tmp_path):
-    """Tour chapter 3 and notebook 03: 8-bit and 32-bit sums right, one clean carry unit."""
-    adds, one_unit, seen = 0, 0, []
-    for seed in SEEDS:
-        task = demos.make_task(demos.ELMAN, seed)
-        result = demos.train(demos.ELMAN, tmp_path / f"rnn{seed}", seed=seed, task=task)
-        acc, wide = result["test"]["number_accuracy"], demos.wide_accuracy(tmp_path / f"rnn{seed}", seed)
-        _, _, gap = demos.carry_unit(tmp_path / f"rnn{seed}", task)   # notebook 03's look
-        adds += acc >= demos.ADDS and wide >= demos.ADDS
-        one_unit += gap > 0
-        seen.append((seed, round(acc, 3), round(wide, 3), round(gap, 2)))
-    print(seen)                                   # (pytest -s shows the sweep)
-    assert adds >= NEEDED and one_unit >= NEEDED, seen
-
-
-@pytest.mark.slow
-def test_clrnn_demos_add_within_their_window(tmp_path):
-    """Tour chapter 3 and notebook 04: R = 16 adds; R = 4 adds inside its window only."""
-    full, short, seen = 0, 0, []
-    for seed in SEEDS:
-        task = demos.make_task(demos.CLRNN, seed)     # CLRNN_SHORT has the same data
-        test = demos.train(demos.CLRNN, tmp_path / f"l4_{seed}", seed=seed, task=task)["test"]
-        test2 = demos.train(demos.CLRNN_SHORT, tmp_path / f"l2_{seed}", seed=seed, task=task)["test"]
-        inside, outside = demos.window_accuracy(test2, demos.receptive_field(demos.CLRNN_SHORT),
-                                                demos.CLRNN_SHORT.task_args["n_bits"])
-        full += test["number_accuracy"] >= demos.ADDS
-        short += inside >= demos.ADDS and outside <= demos.GUESS
-        seen.append((seed, round(test["number_accuracy"], 3), round(inside, 3), round(outside, 3)))
-    print(seen)                                   # (pytest -s shows the sweep)
-    assert full >= NEEDED and short >= NEEDED, seen
+def test_the_training_demos_earn_their_sentences_over_seeds(tmp_path):
+    """Tour chapter 3, notebooks 03 and 04: the Elman RNN adds 8- and 32-bit sums and
+    holds its carry in one unit; the CL-RNN with R = 16 adds; R = 4 adds inside its window
+    only. The 3 x 10 trainings run as one sweep, side by side on the CPUs."""
+    from carrylab.sweeps import run_sweep
+    from carrylab.sweeps.claims import CLAIMS, demo_sweep, earned
+    sweep = demo_sweep(tmp_path, SEEDS)
+    rows = run_sweep(sweep, log=None)
+    assert [row["status"] for row in rows] == ["trained"] * len(rows), rows
+    result = earned(sweep)
+    print(result["seen"])                         # (pytest -s shows the sweep)
+    for claim in (name for names in CLAIMS.values() for name in names):
+        assert result[claim] >= NEEDED, (claim, result["seen"])
 
 
 def test_the_demos_share_their_data_and_differ_only_in_levels():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -88,7 +90,11 @@ def _damage(path: Path, how: str) -> None:
     if how == "truncated":
         path.write_bytes(bytes(data[:len(data) // 2]))
     elif how == "bit-flipped":
-        data[len(data) // 3] ^= 0x10
+        # Flip a bit inside the largest array's stored bytes (not a zip header), so the
+        # archive opens and only the CRC check can notice.
+        member = max(zipfile.ZipFile(path).infolist(), key=lambda info: info.compress_size)
+        name_len, extra_len = struct.unpack("<HH", data[member.header_offset + 26:member.header_offset + 30])
+        data[member.header_offset + 30 + name_len + extra_len + member.compress_size // 2] ^= 0x10
         path.write_bytes(bytes(data))
     else:
         path.write_bytes(b"")

@@ -97,6 +97,14 @@ def test_the_parsers_copies_match_the_libraries():
     assert training.TASKS == tuple(TASKS)
     assert training.TRAIN_DEFAULTS == {k: getattr(TrainConfig, k) for k in training.TRAIN_DEFAULTS}
     assert set(training.TASK_OPTIONS) == {key for _, _, key, _, _ in training.TASK_FLAGS}
+    from rnn.layers import CONV_INITS, EMBEDDING_INITS
+    from rnn.models import INITIAL_STATES
+    from rnn.protocol import PROTOCOLS
+    from rnn.trainconfig import LOSS_REDUCTIONS, READOUTS
+    assert training.PROTOCOLS == PROTOCOLS
+    assert training.CHOICES == {"conv_init": CONV_INITS, "initial_state": INITIAL_STATES,
+                                "loss_reduction": LOSS_REDUCTIONS, "embedding_init": EMBEDDING_INITS,
+                                "readout": READOUTS}
     for key, takers in training.TASK_OPTIONS.items():
         assert takers == tuple(name for name, maker in TASKS.items()
                                if key in inspect.signature(maker).parameters), key

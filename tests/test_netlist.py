@@ -148,3 +148,77 @@ def test_compiled_form_is_built_once_per_version():
     assert c.version > version
     again = c.compiled()
     assert again is not net and again.names[-1] == "y2" and net.names[-1] == "y"
+
+
+# ---------------------------------------------------------------------- caches and the fast graph
+def _graph_by_public_calls(c):
+    """The graph add_gate used to build, one networkx call per node and edge."""
+    import networkx as nx
+    g = nx.DiGraph()
+    for net, data in c.graph.nodes(data=True):
+        g.add_node(net, kind=data["kind"], inputs=data["inputs"])
+    for u, v, pins in c.graph.edges(data="pins"):
+        g.add_edge(u, v, pins=list(pins))
+    return g
+
+
+@pytest.mark.parametrize("arch", ["ripple", "kogge-stone", "carry-select"])
+def test_fast_graph_equals_networkx_calls(arch):
+    c = build(arch, 8)
+    ref = _graph_by_public_calls(c)
+    assert list(c.graph.nodes(data=True)) == list(ref.nodes(data=True))
+    assert list(c.graph.edges(data=True)) == list(ref.edges(data=True))
+    assert list(c.graph.pred["c2"]) == list(ref.pred["c2"])
+    assert c.graph.number_of_edges() == ref.number_of_edges()
+
+
+def test_fast_graph_net_read_before_it_is_driven():
+    c = Circuit("late")
+    c.add_input("x", 2)
+    c.add_gate("AND", ["late", "late"], "y")           # read twice, driven below
+    c.add_gate("OR", ["x0", "x1"], "late")
+    c.set_output("y", ["y"])
+    assert c.graph.nodes["late"] == {"kind": "OR", "inputs": ("x0", "x1")}
+    assert c.graph.edges["late", "y"]["pins"] == [0, 1]
+    assert list(c.graph.successors("late")) == ["y"] and c.fanout("late") == 2
+    assert c.levels() == {"x0": 0, "x1": 0, "late": 1, "y": 2}
+    assert c.gates() == ["late", "y"]                  # level order, not the order added
+    assert c.stats()["max_fanout"] == 2
+    assert c.evaluate(x=1) == {"y": 1} and c.evaluate(x=0) == {"y": 0}
+
+
+def test_stats_are_cached_per_version_and_copied_out():
+    c = small()
+    first = c.stats()
+    first["by_kind"]["AND"] = 99                       # the caller's copy only
+    first["output_depth"]["y"].append(7)
+    assert c.stats() == {"gates": 3, "by_kind": {"AND": 1, "NOT": 1, "OR": 1}, "depth": 3,
+                         "max_fanout": 2, "output_depth": {"y": [3]}}
+    c.add_gate("AND", ["y", "x0"], "z")                # an edit drops the cached stats
+    c.set_output("z", ["z"])
+    st = c.stats()
+    assert st["gates"] == 4 and st["max_fanout"] == 3 and st["output_depth"]["z"] == [4]
+
+
+def test_stats_follow_a_hand_edit_after_touch():
+    c = build("ripple", 2)
+    assert c.stats()["by_kind"] == {"AND": 4, "OR": 2, "XOR": 4}
+    c.graph.nodes["c1"]["kind"] = "AND"
+    c._touch()
+    assert c.stats()["by_kind"] == {"AND": 5, "OR": 1, "XOR": 4}
+
+
+def test_build_restores_the_garbage_collector():
+    import gc
+    assert gc.isenabled()
+    build("kogge-stone", 8)
+    assert gc.isenabled()
+    with pytest.raises(TypeError):
+        build("cla", 8, block="4")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build("ripple", 4)
+        assert not gc.isenabled()                      # left as the caller had it
+    finally:
+        gc.enable()

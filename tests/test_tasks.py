@@ -182,3 +182,24 @@ def test_char_lm(tmp_path):
 def test_bad_arguments(call, msg):
     with pytest.raises(ValueError, match=msg):
         call()
+
+
+def test_char_lm_windows_with_a_stride(tmp_path):
+    """Windows of seq_len + 1 characters starting every ``stride`` characters (the
+    authors' 400-character windows every 320); the default stride keeps the old cut."""
+    text = "".join(chr(97 + (i * 7) % 26) for i in range(500))
+    (tmp_path / "t.txt").write_text(text)
+    task = tasks.char_lm(tmp_path / "t.txt", seq_len=10, stride=8, valid_fraction=0.1,
+                         test_fraction=0.1)
+    x, y = task.train.groups[0]
+    train_text = text[:400]
+    assert len(x) == (400 - 1 - 10) // 8 + 1
+    for i in (0, 1, len(x) - 1):
+        assert "".join(task.vocab[c] for c in x[i]) == train_text[8 * i: 8 * i + 10]
+        assert "".join(task.vocab[c] for c in y[i]) == train_text[8 * i + 1: 8 * i + 11]
+    plain = tasks.char_lm(tmp_path / "t.txt", seq_len=10, valid_fraction=0.1, test_fraction=0.1)
+    tokens = np.array([plain.vocab.index(c) for c in train_text])
+    count = (len(tokens) - 1) // 10
+    np.testing.assert_array_equal(plain.train.groups[0][0], tokens[:count * 10].reshape(count, 10))
+    with pytest.raises(ValueError, match=r"stride must be an int in \[1, 10\], got 11"):
+        tasks.char_lm(tmp_path / "t.txt", seq_len=10, stride=11)

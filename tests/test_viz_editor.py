@@ -369,3 +369,25 @@ def test_exported_files_are_challenge_submissions(editor_class, tmp_path):
     ed.remove(1, 1)                                         # not a prefix network at all
     result = check_file(ed.export(tmp_path / "broken.json"))
     assert not ed.report["carries_valid"] and not result.passed and result.score is None
+
+
+def _shown(ax):
+    """The editor picture's words: every tagged text and its colour, and the title."""
+    texts = {t.get_gid(): (t.get_text(), matplotlib.colors.to_hex(t.get_color()))
+             for t in ax.texts if t.get_gid()}
+    return texts, ax.get_title()
+
+
+def test_editor_redraws_in_place_like_a_fresh_picture(editor_class):
+    ed = editor_class(8, dpi=30)
+    for a, b in [(3, 250), (0, 0), (255, 1)]:                  # sliders: texts restated
+        ed.a_slider.value, ed.b_slider.value = a, b
+        fresh = draw_editor(ed.network, ed.result, ed.report)
+        assert _shown(ed._figure.axes[0]) == _shown(fresh.axes[0])
+        plt.close(fresh)
+    ed.add(1, 3)                                               # same depth: drawn again
+    ed.a_slider.value = 77                                     # and restated
+    fresh = draw_editor(ed.network, ed.result, ed.report)
+    assert _shown(ed._figure.axes[0]) == _shown(fresh.axes[0])
+    assert sorted(a.get_gid() for a in artists_with_gid(fresh, "")) == ed.gids
+    plt.close(fresh)

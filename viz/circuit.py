@@ -26,9 +26,10 @@ from adders.errors import CarrylabTypeError, CarrylabValueError
 
 from ._style import COLORS, new_axes
 from ._style import widest_bus as _widest_bus
+from .circuit_values import FACE, output_label, recolor_circuit, value_color, values_of
 
 __all__ = ["MAX_GATES", "MAX_BITS", "bit_of", "layout_circuit", "draw_circuit",
-           "layout_blocks", "draw_circuit_blocks"]
+           "recolor_circuit", "layout_blocks", "draw_circuit_blocks"]
 
 #: Largest circuit :func:`draw_circuit` draws (gates, widest bus in bits).
 MAX_GATES = 400
@@ -165,21 +166,6 @@ def _tracks(circuit, pos) -> dict:
     return out
 
 
-def _values_of(values):
-    """``values`` -> ({net: 0/1}, set of nets changing now). Accepts a dict or a Stepper."""
-    from adders.timing import Stepper
-    if values is None:
-        return None, set()
-    if isinstance(values, Stepper):
-        t = values.time
-        changing = {e.net for e in values.trace.events if t is not None and e.time == t}
-        return dict(values.state), changing
-    if isinstance(values, dict):
-        return values, set()
-    raise CarrylabTypeError(f"values must be a dict of net -> 0/1 or an adders.timing.Stepper, "
-                    f"got {type(values).__name__}")
-
-
 def _path_nets(circuit, highlight_path):
     from adders.timing import CriticalPath, critical_path
     if highlight_path is None or highlight_path is False:
@@ -234,7 +220,7 @@ def draw_circuit(circuit, values=None, highlight_path=None, ax=None):
             f"draw gate by gate legibly (draw_circuit takes at most {MAX_GATES} gates and "
             f"{MAX_BITS} bits). Use viz.draw_circuit_blocks(circuit) for the bit-slice view, "
             f"or build a narrower adder.")
-    vals, changing = _values_of(values)
+    vals, changing = values_of(values)
     path = _path_nets(circuit, highlight_path)
     on_path = set(zip(path, path[1:]))
     lay = layout_circuit(circuit)
@@ -245,12 +231,7 @@ def draw_circuit(circuit, values=None, highlight_path=None, ax=None):
     nodes = circuit.graph.nodes
 
     def color(net):
-        if vals is None:
-            return COLORS["wire"]
-        if net in changing:
-            return COLORS["changing"]
-        v = vals.get(net)
-        return COLORS["zero"] if v == 0 else COLORS["one"] if v == 1 else COLORS["unknown"]
+        return value_color(net, vals, changing)
 
     def out_x(net):
         if nodes[net]["kind"] == "INPUT":
@@ -277,10 +258,7 @@ def draw_circuit(circuit, values=None, highlight_path=None, ax=None):
         kind = nodes[gate]["kind"]
         body, extra, bubble = _symbol_paths(kind)
         hot = gate in path
-        face = "white"
-        if vals is not None:
-            face = {COLORS["zero"]: "#d6e6f5", COLORS["one"]: "#ffe0c2",
-                    COLORS["changing"]: "#cdeccd"}.get(color(gate), "white")
+        face = "white" if vals is None else FACE.get(color(gate), "white")
         ec = COLORS["cone"] if hot else "black"
         lw = 1.6 if hot else 0.8
         ax.add_patch(PathPatch(_place(body, cx, cy), fc=face, ec=ec, lw=lw, zorder=3,
@@ -303,7 +281,7 @@ def draw_circuit(circuit, values=None, highlight_path=None, ax=None):
                     color=COLORS["cone"] if hot else "black")
             if vals is not None and net in vals:
                 ax.text(x + 0.1, y + 0.08, str(vals[net]), ha="left", va="bottom", fontsize=6,
-                        color=color(net), fontweight="bold")
+                        color=color(net), fontweight="bold", gid=f"value:{net}")
     # Output terminals.
     last = path[-1] if path else None
     for bus, bit, net, (x, y) in lay["outputs"]:
@@ -314,11 +292,9 @@ def draw_circuit(circuit, values=None, highlight_path=None, ax=None):
         ax.plot([src_x, bend, bend, x], [y0, y0, y, y], color=COLORS["cone"] if hot else color(net),
                 lw=2.2 if hot else 0.8, zorder=4 if hot else 1, gid=f"out:{bus}{bit}")
         ax.plot([x], [y], marker="s", ms=3.5, mfc="black", mec="black", zorder=3)
-        label = bus if len(circuit.outputs[bus]) == 1 else f"{bus}{bit}"
-        if vals is not None and net in vals:
-            label += f" = {vals[net]}"
+        label = output_label(circuit, bus, bit, vals)
         ax.text(x + 0.12, y, label, ha="left", va="center", fontsize=7,
-                color=COLORS["cone"] if hot else "black")
+                color=COLORS["cone"] if hot else "black", gid=f"outname:{bus}:{bit}")
     ax.set_xlim(-0.9, depth + 1.9)
     ax.set_ylim(-rows + 0.3, 1.2)
     ax.set_axis_off()

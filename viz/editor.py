@@ -60,15 +60,16 @@ from adders.checks import check_int
 from adders.errors import CarrylabValueError
 
 from ._style import BAD_COLOR as _BAD
+from ._style import FAST_PNG, clear_drawn
 from ._style import OK_COLOR as _OK
 from ._style import ipywidgets_module as _ipywidgets
-from ._style import png_bytes as _png
 from .draft import MAX_N, STARTS, PrefixDraft, check_outputs, layout_editor
 from .editor_picture import (
     default_coefficients,
     default_operands,
     draw_editor,
     editor_axes,
+    restate_editor,
     two_algebras,
 )
 from .submission import submission, write_submission
@@ -111,6 +112,8 @@ class PrefixEditor:
         self.gids: list[str] = []
         self._syncing = False
         self._figure = _canvas_figure()
+        self._depth = None                # depth the figure's axes were sized for
+        self._drawn = None                # levels of the network drawn now
         self.start = w.Dropdown(options=list(STARTS), value=start if isinstance(start, str)
                                 else None, description="start from",
                                 layout=w.Layout(width="260px"))
@@ -302,14 +305,33 @@ class PrefixEditor:
             f"h<sub>t</sub> = a<sub>t</sub> h<sub>t−1</sub> + b<sub>t</sub>: {nh} of {net.n} "
             f"agree with the step-by-step loop")
         fig = self._figure
-        fig.clear()                       # one figure, one renderer: its text cache stays warm
-        draw_editor(net, result, report, ax=editor_axes(fig, net.n, net.depth))
+        # One figure, one renderer: its text cache stays warm. The same network (a slider
+        # moved) only changes texts; another one of the same depth (so the same figure
+        # size) is drawn again into the same axes.
+        if fig.axes and self._drawn == net.levels:
+            restate_editor(fig.axes[0], result, report)
+        elif fig.axes and self._depth == net.depth:
+            clear_drawn(fig.axes[0])
+            draw_editor(net, result, report, ax=fig.axes[0])
+        else:
+            fig.clear()
+            draw_editor(net, result, report, ax=editor_axes(fig, net.n, net.depth))
+            self._depth = net.depth
+        self._drawn = net.levels
         self.gids = sorted(a.get_gid() for a in fig.findobj(lambda a: isinstance(a.get_gid(), str)))
-        self.image.value = _png(fig, self.dpi)
+        self.image.value = _png_of(fig, self.dpi)
 
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
+
+
+def _png_of(fig, dpi) -> bytes:
+    """PNG bytes of a figure that stays open (the editor redraws it on every edit)."""
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs=FAST_PNG)
+    return buf.getvalue()
 
 
 def _canvas_figure():

@@ -13,7 +13,8 @@ from ._style import OK_COLOR as _OK
 from ._style import check_network as _check_network
 from .draft import check_outputs
 
-__all__ = ["default_coefficients", "default_operands", "two_algebras", "draw_editor", "editor_axes"]
+__all__ = ["default_coefficients", "default_operands", "two_algebras", "draw_editor",
+           "restate_editor", "editor_axes"]
 
 
 # ---------------------------------------------------------------------- both algebras
@@ -122,12 +123,35 @@ def draw_editor(network, result: dict | None = None, report: dict | None = None,
         ax.add_line(Line2D([xs[wrong]], [bottom], marker="s", ms=16, mfc="none", mec=_BAD,
                            mew=2.0, ls="none", zorder=4, gid=f"wrong:{wrong}"))
     ax.set_ylim(bottom - 2.0, ax.get_ylim()[1])
+    ax.set_title(_title(ax.get_title(), result, report), fontsize=9)
+    return fig
+
+
+def _title(network_title: str, result: dict, report: dict) -> str:
+    wrong = report["first_wrong"]
     verdict = ("valid prefix network" if report["valid"] else
                f"valid for carries only (first: output {wrong})" if report["carries_valid"]
                else f"not a prefix network (first wrong: output {wrong})")
-    ax.set_title(f"{ax.get_title()}\n{verdict}; c: carries of {result['a']} + {result['b']}, "
-                 f"h: linear RNN states", fontsize=9)
-    return fig
+    return (f"{network_title}\n{verdict}; c: carries of {result['a']} + {result['b']}, "
+            f"h: linear RNN states")
+
+
+def restate_editor(ax, result: dict, report: dict) -> None:
+    """Bring a picture :func:`draw_editor` drew into ``ax`` up to date with a new
+    ``result`` of the *same* network (other a and b), in place: each output's carry and
+    state text and colour, and the title. Cheaper than drawing it again (the editor's
+    sliders move only these)."""
+    texts = {"carry:": [str(c) for c in result["carries"]],
+             "state:": [f"{h:.2f}" for h in result["h"]]}
+    oks = {"carry:": result["carry_ok"], "state:": result["h_ok"]}
+    for t in ax.texts:
+        gid = t.get_gid() or ""
+        key = gid[:6]
+        if key in texts:
+            i = int(gid[6:])
+            t.set_text(f"{texts[key][i]}{'✓' if oks[key][i] else '✗'}")
+            t.set_color(_OK if oks[key][i] else _BAD)
+    ax.set_title(_title(ax.get_title().split("\n")[0], result, report), fontsize=9)
 
 
 def editor_axes(fig, n: int, depth: int):

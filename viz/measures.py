@@ -10,7 +10,6 @@ import json
 import os
 
 from adders.errors import CarrylabValueError
-from adders.measures import measure_architectures
 
 __all__ = ["measure_architectures", "plot_architecture_trends", "plot_rnn_times"]
 
@@ -19,6 +18,14 @@ _STYLE = {"ripple": ("k", "o"), "cla": ("tab:brown", "s"), "sklansky": ("tab:blu
           "han-carlson": ("tab:purple", "P"), "ladner-fischer": ("tab:orange", "X"),
           "knowles": ("tab:pink", "*"), "carry-select": ("tab:gray", "<"),
           "carry-skip": ("tab:olive", ">")}
+
+
+def measure_architectures(widths, architectures=None) -> list[dict]:
+    """:func:`adders.measures.measure_architectures`: every architecture built at every
+    width and measured, one row per (arch, width). Imported on first call, so that
+    ``import viz`` does not load the adder builders (and networkx)."""
+    from adders.measures import measure_architectures as measure
+    return measure(widths, architectures)
 
 
 def plot_architecture_trends(rows: list[dict], axes=None):

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from adders.checks import check_int
 
-from ._style import COLORS, check_choice, new_axes
+from ._style import COLORS, check_choice, new_axes, subscript
 from ._style import check_network as _check_network
 
-__all__ = ["LABELS", "layout_prefix", "dependency_cone", "draw_prefix", "analogy"]
+__all__ = ["LABELS", "layout_prefix", "dependency_cone", "draw_prefix", "restyle_prefix",
+           "analogy"]
 
 #: Allowed values of ``labels``.
 LABELS = ("adder", "rnn")
@@ -79,9 +80,10 @@ def dependency_cone(network, position: int) -> dict:
 
 
 def _labels(mode: str, i: int):
+    # Unicode subscripts, not mathtext: 2n labels would cost a mathtext parse each.
     if mode == "adder":
-        return f"$g_{{{i}}}$\n$p_{{{i}}}$", f"$c_{{{i + 1}}}$"
-    return f"$a_{{{i}}}$\n$b_{{{i}}}$", f"$h_{{{i}}}$"
+        return f"{subscript('g', i)}\n{subscript('p', i)}", subscript("c", i + 1)
+    return f"{subscript('a', i)}\n{subscript('b', i)}", subscript("h", i)
 
 
 def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=None):
@@ -124,58 +126,43 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
 
     width_in = min(22.0, max(5.0, 0.48 * n + 1.6))
     height_in = min(14.0, 0.5 * (depth + 2) + 1.9)
-    fig, ax = new_axes(ax, (width_in, height_in))
+    if ax is None:
+        fig, ax = _fixed_margin_axes(width_in, height_in)
+    else:
+        fig, ax = new_axes(ax, (width_in, height_in))
     # Column pitch in points sets dot and font sizes.
     bbox = ax.get_position()
     pitch = bbox.width * fig.get_figwidth() * 72 / max(n, 1)
     font = max(5.0, min(10.0, pitch * 0.36))
     dot = max(3.0, min(9.0, pitch * 0.32))
-    done = network.groups()[upto]
-
-    def color_of(k, i=None, cell=None):
-        if cone is not None and (cell in cone["cells"] if cell else (k, i) in cone["nodes"]):
-            return COLORS["cone"]
-        return COLORS["wire"] if k <= upto else COLORS["faint"]
+    style = _styles(network, lay["cells"], cone, upto, highlight)
 
     # Vertical wires: segment k joins row k-1 to row k (row depth + 1 = outputs).
-    segs, cols = [], []
-    for i in range(n):
-        for k in range(1, depth + 2):
-            segs.append([(xs[i], ys[k - 1]), (xs[i], ys[k])])
-            kk = min(k, depth)
-            on = cone is not None and (kk, i) in cone["nodes"] and (k - 1, i) in cone["nodes"] \
-                if k <= depth else cone is not None and (depth, i) in cone["nodes"]
-            solid = k <= upto or upto == depth
-            cols.append(COLORS["cone"] if on else COLORS["wire"] if solid else COLORS["faint"])
-    ax.add_collection(LineCollection(segs, colors=cols, linewidths=[1.8 if c == COLORS["cone"]
-                                                                    else 0.9 for c in cols],
+    segs = [[(xs[i], ys[k - 1]), (xs[i], ys[k])] for i in range(n) for k in range(1, depth + 2)]
+    cols = style["vertical"]
+    ax.add_collection(LineCollection(segs, colors=cols, linewidths=_widths(cols),
                                      zorder=1, gid="wires:vertical"))
     # Lateral wires and cells.
-    lat, lat_cols = [], []
-    for k, i, j, shade in lay["cells"]:
-        lat.append([(xs[j], ys[k - 1]), (xs[i], ys[k])])
-        lat_cols.append(color_of(k, cell=(k, i, j)))
-    ax.add_collection(LineCollection(lat, colors=lat_cols,
-                                     linewidths=[1.8 if c == COLORS["cone"] else 0.9
-                                                 for c in lat_cols],
+    lat = [[(xs[j], ys[k - 1]), (xs[i], ys[k])] for k, i, j, _ in lay["cells"]]
+    ax.add_collection(LineCollection(lat, colors=style["lateral"],
+                                     linewidths=_widths(style["lateral"]),
                                      zorder=2, gid="wires:lateral"))
-    for k, i, j, shade in lay["cells"]:
+    for (k, i, j, shade), alpha in zip(lay["cells"], style["alpha"]):
         face = COLORS["black_cell"] if shade == "black" else COLORS["grey_cell"]
-        alpha = 1.0 if k <= upto else 0.25
         edge = COLORS["cone"] if cone is not None and (k, i, j) in cone["cells"] else face
         ax.add_line(Line2D([xs[i]], [ys[k]], marker="o", ms=dot, mfc=face, mec=edge,
                            mew=1.6 if edge != face else 0.5, alpha=alpha, ls="none",
                            zorder=3, gid=f"cell:{k}:{i}:{j}"))
     # Inputs (row 0) and outputs (last row) as small open / filled squares.
-    for i in range(n):
-        in_cone = cone is not None and i in cone["inputs"]
-        ax.plot([xs[i]], [ys[0]], marker="s", ms=dot * 0.8, mfc="white",
-                mec=COLORS["cone"] if in_cone else COLORS["black_cell"], mew=1.0, zorder=3)
-        ready = done[i] == 0
-        is_hi = cone is not None and i == highlight
-        ax.plot([xs[i]], [ys[-1]], marker="s", ms=dot * 0.8,
-                mfc=(COLORS["cone"] if is_hi else COLORS["grey_cell"]) if ready else "white",
-                mec=COLORS["cone"] if is_hi else (COLORS["black_cell"] if ready else COLORS["faint"]),
+    # Inputs: one marker line per edge colour (not one artist per position).
+    cone_in = set(cone["inputs"]) if cone is not None else set()
+    for group, edge in ((sorted(set(range(n)) - cone_in), COLORS["black_cell"]),
+                        (sorted(cone_in), COLORS["cone"])):
+        if group:
+            ax.plot([xs[i] for i in group], [ys[0]] * len(group), marker="s", ms=dot * 0.8,
+                    mfc="white", mec=edge, mew=1.0, ls="none", zorder=3)
+    for i, (face, edge) in enumerate(style["outputs"]):
+        ax.plot([xs[i]], [ys[-1]], marker="s", ms=dot * 0.8, mfc=face, mec=edge,
                 mew=1.0, zorder=3, gid=f"output:{i}")
     # Labels: two lines on top, one below; rotate only when columns are too narrow.
     top_rot = 0 if pitch >= 2.2 * font else 90
@@ -219,6 +206,74 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
                  f"fanout {network.max_fanout}, tracks {network.tracks}  ({where})",
                  fontsize=max(font, 9))
     return fig
+
+
+def _styles(network, cells, cone, upto: int, highlight) -> dict:
+    """Colours that depend on ``upto`` (levels applied) and the cone: ``vertical`` and
+    ``lateral`` wire colours, ``alpha`` of each cell, ``(face, edge)`` of each output."""
+    depth, n = network.depth, network.n
+    done = network.groups()[upto]
+    nodes = cone["nodes"] if cone is not None else set()
+    vertical = []
+    for i in range(n):
+        for k in range(1, depth + 2):
+            on = ((min(k, depth), i) in nodes and (k - 1, i) in nodes) if k <= depth \
+                else (depth, i) in nodes
+            solid = k <= upto or upto == depth
+            vertical.append(COLORS["cone"] if on else COLORS["wire"] if solid else COLORS["faint"])
+    in_cone = cone["cells"] if cone is not None else set()
+    lateral = [COLORS["cone"] if (k, i, j) in in_cone else
+               COLORS["wire"] if k <= upto else COLORS["faint"] for k, i, j, _ in cells]
+    outputs = []
+    for i in range(n):
+        ready, is_hi = done[i] == 0, cone is not None and i == highlight
+        outputs.append(((COLORS["cone"] if is_hi else COLORS["grey_cell"]) if ready else "white",
+                        COLORS["cone"] if is_hi else
+                        (COLORS["black_cell"] if ready else COLORS["faint"])))
+    return {"vertical": vertical, "lateral": lateral, "outputs": outputs,
+            "alpha": [1.0 if k <= upto else 0.25 for k, *_ in cells]}
+
+
+def _widths(colors: list) -> list:
+    return [1.8 if c == COLORS["cone"] else 0.9 for c in colors]
+
+
+def restyle_prefix(ax, network, upto: int, highlight=None) -> None:
+    """Show ``upto`` levels applied on a picture :func:`draw_prefix` drew of ``network``
+    (with the same ``highlight``) into ``ax``, in place: wire colours, cell transparency
+    and the filled outputs change, nothing is built again. The scan step-through calls
+    it on every move."""
+    upto = check_int(upto, "upto", 0, network.depth)
+    cells = layout_prefix(network)["cells"]
+    cone = dependency_cone(network, highlight) if highlight is not None else None
+    style = _styles(network, cells, cone, upto, highlight)
+    for coll in ax.collections:
+        key = {"wires:vertical": "vertical", "wires:lateral": "lateral"}.get(coll.get_gid())
+        if key:
+            coll.set_colors(style[key])
+            coll.set_linewidths(_widths(style[key]))
+    alpha = {f"cell:{k}:{i}:{j}": a for (k, i, j, _), a in zip(cells, style["alpha"])}
+    for line in ax.lines:
+        gid = line.get_gid() or ""
+        if gid in alpha:
+            line.set_alpha(alpha[gid])
+        elif gid.startswith("output:"):
+            face, edge = style["outputs"][int(gid[7:])]
+            line.set_markerfacecolor(face)
+            line.set_markeredgecolor(edge)
+
+
+def _fixed_margin_axes(width_in: float, height_in: float):
+    """A figure with one axes and margins fixed in inches: the title above, the legend
+    below, everything else inside the axes. No layout engine: constrained layout would
+    measure all 2n labels first, which costs more than drawing them at 64 positions."""
+    import matplotlib.pyplot as plt
+    fig = plt.figure(figsize=(width_in, height_in))
+    ax = fig.add_subplot()
+    side, top, bottom = 0.1, 0.45, 0.42                  # inches
+    fig.subplots_adjust(left=side / width_in, right=1 - side / width_in,
+                        top=1 - top / height_in, bottom=bottom / height_in)
+    return fig, ax
 
 
 def analogy(network, highlight=None):

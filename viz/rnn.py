@@ -16,7 +16,8 @@ from adders.errors import CarrylabValueError
 from ._style import COLORS, check_choice, new_axes
 
 __all__ = ["MODELS", "MAX_DRAWN_FIELD", "receptive_field_size", "receptive_cone", "receptive_field",
-           "layout_dependency", "dependency_graph", "hidden_heatmap", "training_curves"]
+           "layout_dependency", "dependency_graph", "restyle_dependency", "hidden_heatmap",
+           "training_curves"]
 
 #: The widest receptive field :func:`receptive_field` draws: 1,024 inputs (one dot per
 #: input and level; wider fields take minutes and no screen shows them).
@@ -259,20 +260,15 @@ def dependency_graph(model: str = "both", T: int = 8, kernel_size: int = 2, leve
     pos, rows = lay["pos"], lay["rows"]
     if step is not None:
         check_int(step, "step", 0)
-    done = {node for node, s in lay["step"].items() if step is None or s <= step}
+    st = _dependency_state(model, lay, step)
+    on_path = st["on_path"]
     fig, ax = new_axes(ax, (min(18.0, 1.2 + 0.7 * T), 1.2 + 0.65 * len(rows)))
-    on_path = set(zip(lay["path"], lay["path"][1:]))
     # CL-RNN's x[t] -> h[t] skips the convolution rows: a dashed arc beside the column.
-    skip = {(u, v) for u, v in lay["edges"] if model == "clrnn" and u.startswith("x")
-            and v.startswith("h")}
-    for u, v in sorted(skip):
+    for (u, v), alpha in zip(st["skip"], st["skip_alpha"]):
         ax.add_patch(FancyArrowPatch(pos[u], pos[v], connectionstyle="arc3,rad=-0.12",
                                      arrowstyle="-", ls="--", lw=0.8, color=COLORS["zero"],
-                                     alpha=0.7 if v in done else 0.15, zorder=1, gid="dep-skip"))
-    plain = [[pos[u], pos[v]] for u, v in lay["edges"]
-             if (u, v) not in on_path and (u, v) not in skip and v in done]
-    todo = [[pos[u], pos[v]] for u, v in lay["edges"]
-            if (u, v) not in on_path and (u, v) not in skip and v not in done]
+                                     alpha=alpha, zorder=1, gid="dep-skip"))
+    plain, todo = st["plain"], st["todo"]
     ax.add_collection(LineCollection(todo, colors=COLORS["faint"], linewidths=0.8, zorder=0,
                                      gid="dep-todo"))
     hot = [[pos[u], pos[v]] for u, v in lay["edges"] if (u, v) in on_path]
@@ -281,15 +277,9 @@ def dependency_graph(model: str = "both", T: int = 8, kernel_size: int = 2, leve
     ax.add_collection(LineCollection(hot, colors=COLORS["cone"], linewidths=2.2, zorder=2,
                                      gid="dep-path"))
     for node, (t, r) in pos.items():
-        name = rows[r]
-        color = COLORS["black_cell"] if name == "h" else (
-            "white" if name == "x" else COLORS["grey_cell"])
-        ready = node in done
-        ax.plot([t], [r], marker="o", ms=9 if name in ("x", "h") else 6,
-                mfc=color if ready else "white",
-                mec=(COLORS["cone"] if node in lay["path"] else "black") if ready
-                else COLORS["faint"], mew=1.0, zorder=3,
-                gid=f"node:{node}:{'done' if ready else 'todo'}")
+        face, edge, gid = st["nodes"][node]
+        ax.plot([t], [r], marker="o", ms=9 if rows[r] in ("x", "h") else 6,
+                mfc=face, mec=edge, mew=1.0, zorder=3, gid=gid)
     for r, name in enumerate(rows):
         ax.text(-0.6, r, name, ha="right", va="center", fontsize=9)
     ax.set_xlim(-1.4, T - 0.4)
@@ -307,6 +297,54 @@ def dependency_graph(model: str = "both", T: int = 8, kernel_size: int = 2, leve
                  f"x[t] -> h[t]); longest chain {lay['depth']} layers, whatever T")
     ax.set_title(title, fontsize=9.5)
     return fig
+
+
+def _dependency_state(model: str, lay: dict, step) -> dict:
+    """What ``step`` parallel steps change in a dependency graph: the ``skip`` arcs
+    (CL-RNN's x[t] -> h[t]) and their alphas, the ``plain`` (done) and ``todo`` edge
+    segments, and each node's (face, edge, gid); ``on_path`` edges stay red."""
+    pos, rows = lay["pos"], lay["rows"]
+    done = {node for node, s in lay["step"].items() if step is None or s <= step}
+    on_path = set(zip(lay["path"], lay["path"][1:]))
+    skip = sorted((u, v) for u, v in lay["edges"] if model == "clrnn" and u.startswith("x")
+                  and v.startswith("h"))
+    rest = [(u, v) for u, v in lay["edges"] if (u, v) not in on_path and (u, v) not in set(skip)]
+    on = set(lay["path"])
+    nodes = {}
+    for node, (_, r) in pos.items():
+        name, ready = rows[r], node in done
+        color = COLORS["black_cell"] if name == "h" else (
+            "white" if name == "x" else COLORS["grey_cell"])
+        nodes[node] = (color if ready else "white",
+                       (COLORS["cone"] if node in on else "black") if ready else COLORS["faint"],
+                       f"node:{node}:{'done' if ready else 'todo'}")
+    return {"on_path": on_path, "skip": skip, "nodes": nodes,
+            "skip_alpha": [0.7 if v in done else 0.15 for _, v in skip],
+            "plain": [[pos[u], pos[v]] for u, v in rest if v in done],
+            "todo": [[pos[u], pos[v]] for u, v in rest if v not in done]}
+
+
+def restyle_dependency(ax, model: str, T: int, kernel_size: int = 2, levels=None,
+                       step=None) -> None:
+    """Show ``step`` parallel steps on a picture :func:`dependency_graph` drew of
+    ``model`` ("elman" or "clrnn") into ``ax``, in place: edges move between done and
+    to do, nodes and dashed arcs change colour. The sequence step-through calls it."""
+    lay = layout_dependency(model, T, kernel_size, levels)
+    st = _dependency_state(model, lay, None if step is None else check_int(step, "step", 0))
+    for coll in ax.collections:
+        key = {"dep-edges": "plain", "dep-todo": "todo"}.get(coll.get_gid())
+        if key:
+            coll.set_segments(st[key])
+    arcs = [p for p in ax.patches if p.get_gid() == "dep-skip"]
+    for arc, alpha in zip(arcs, st["skip_alpha"]):
+        arc.set_alpha(alpha)
+    for line in ax.lines:
+        gid = line.get_gid() or ""
+        if gid.startswith("node:"):
+            face, edge, new = st["nodes"][gid[5:].rsplit(":", 1)[0]]
+            line.set_markerfacecolor(face)
+            line.set_markeredgecolor(edge)
+            line.set_gid(new)
 
 
 def hidden_heatmap(h, ax=None, title=None, carries=None):

@@ -12,13 +12,18 @@ Both return an object whose ``widget`` is the ipywidgets box (it displays itself
 notebook) and whose state can be driven from code: ``step()``, ``back()``, ``reset()``;
 the pictures are PNGs in an ``ipywidgets.Image`` rendered with Agg, so they work (and
 test) without a browser.
+
+A move must answer within a blink (benchmarks/bench_interactive.py measures it), so each
+widget keeps one figure (:class:`viz._style.ReusedFigure`): laid out once, redrawn into
+the same axes on every move; the circuit stepper only recolours its schematic
+(:func:`viz.circuit.recolor_circuit`) and moves the waveform's cursor.
 """
 from __future__ import annotations
 
 from adders.errors import CarrylabTypeError, CarrylabValueError
 
+from ._style import ReusedFigure, drawn_in
 from ._style import ipywidgets_module as _ipywidgets
-from ._style import png_bytes as _png
 from ._style import widest_bus as _widest_bus
 
 __all__ = ["CircuitStepper", "ScanStepper", "SequenceStepper", "circuit_stepper",
@@ -52,6 +57,7 @@ class CircuitStepper:
         self.stepper = Stepper(self.trace)
         self.nets = nets
         self.dpi = dpi
+        self._picture = ReusedFigure(dpi)
         self._schematic = len(circuit.gates()) <= MAX_GATES and _widest_bus(circuit) <= MAX_BITS
         n = len(self.stepper.times)
         self.slider = w.IntSlider(value=0, min=0, max=n, description="step", continuous_update=False)
@@ -110,21 +116,43 @@ class CircuitStepper:
     def _render(self) -> None:
         import matplotlib.pyplot as plt
 
-        from .circuit import draw_circuit, draw_circuit_blocks
+        from .circuit import draw_circuit, draw_circuit_blocks, recolor_circuit
         from .waveform import default_nets, waveforms
         t = self.stepper.time
         self.changed = list(dict.fromkeys(e.net for e in self.trace.events if e.time == t)) \
             if t is not None else []
         nets = self.nets or default_nets(self.trace)
-        fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 7 + 0.18 * len(nets)),
-                                          height_ratios=[3, 1 + 0.08 * len(nets)],
-                                          layout="constrained")
-        if self._schematic:
-            draw_circuit(self.trace.circuit, values=self.stepper, ax=top)
-        else:
-            draw_circuit_blocks(self.trace.circuit, ax=top)
-        waveforms(self.trace, nets=nets, ax=bottom, cursor=t if t is not None else -0.25)
-        self.image.value = _png(fig, self.dpi)
+        cursor = t if t is not None else -0.25
+
+        def first():
+            fig, _ = plt.subplots(2, 1, figsize=(12, 7 + 0.18 * len(nets)),
+                                  height_ratios=[3, 1 + 0.08 * len(nets)],
+                                  layout="constrained")
+            again(fig)
+            return fig
+
+        def again(fig):
+            top, bottom = fig.axes
+            if self._schematic:
+                draw_circuit(self.trace.circuit, values=self.stepper, ax=top)
+            else:
+                draw_circuit_blocks(self.trace.circuit, ax=top)
+            waveforms(self.trace, nets=nets, ax=bottom, cursor=cursor)
+
+        def update(fig):
+            top, bottom = fig.axes
+            if self._schematic:
+                recolor_circuit(top, self.trace.circuit, self.stepper)
+            for line in bottom.lines:
+                if line.get_gid() == "cursor":
+                    line.set_xdata([cursor, cursor])
+
+        def moving(fig):
+            # The whole schematic and the cursor: the waveforms and their axis are still.
+            top, bottom = fig.axes
+            return drawn_in(top) + [ln for ln in bottom.lines if ln.get_gid() == "cursor"]
+        self.image.value = self._picture.png(first, again, update,
+                                             moving if self._schematic else None)
         when = "before the switch (settled)" if t is None else f"t = {t} {self.trace.unit}"
         shown = ", ".join(self.changed[:40]) + (" ..." if len(self.changed) > 40 else "")
         self.label.value = (f"<b>{when}</b> (step {self.position} of {self.slider.max})"
@@ -175,6 +203,7 @@ class ScanStepper:
         check_choice("labels", labels, LABELS)
         self.network, self.labels, self.highlight, self.dpi = network, labels, highlight, dpi
         self._groups = network.groups()
+        self._picture = ReusedFigure(dpi)
         _slider_panel(self, w, network.depth, "level", 1000)
 
     @property
@@ -207,9 +236,16 @@ class ScanStepper:
         self.slider.value = 0
 
     def _render(self) -> None:
-        from .prefix import draw_prefix
-        fig = draw_prefix(self.network, self.labels, highlight=self.highlight, upto=self.level)
-        self.image.value = _png(fig, self.dpi)
+        from .prefix import draw_prefix, restyle_prefix
+
+        def draw(ax=None):
+            return draw_prefix(self.network, self.labels, ax=ax, highlight=self.highlight,
+                               upto=self.level)
+        # Moving: wires, cells, inputs and outputs; labels, title and legend stay put.
+        self.image.value = self._picture.png(
+            draw, lambda fig: draw(fig.axes[0]),
+            lambda fig: restyle_prefix(fig.axes[0], self.network, self.level, self.highlight),
+            lambda fig: drawn_in(fig.axes[0], texts=False))
         name = (lambda i: f"c<sub>{i + 1}</sub>") if self.labels == "adder" else \
                (lambda i: f"h<sub>{i}</sub>")
         done = self.complete
@@ -251,6 +287,7 @@ class SequenceStepper:
         self._elman = layout_dependency("elman", T, kernel_size)
         self._clrnn = layout_dependency("clrnn", T, kernel_size, levels)
         self.levels = len(self._clrnn["rows"]) - 2
+        self._picture = ReusedFigure(dpi)
         _slider_panel(self, w, T, "step", 900)
 
     @property
@@ -278,9 +315,22 @@ class SequenceStepper:
         self.slider.value = 0
 
     def _render(self) -> None:
-        from .rnn import dependency_graph
-        fig = dependency_graph("both", self.T, self.kernel_size, self.levels, step=self.position)
-        self.image.value = _png(fig, self.dpi)
+        from .rnn import dependency_graph, restyle_dependency
+        args = (self.T, self.kernel_size, self.levels)
+
+        def again(fig):
+            top, bottom = fig.axes
+            dependency_graph("elman", *args, ax=top, step=self.position)
+            dependency_graph("clrnn", *args, ax=bottom, step=self.position)
+
+        def update(fig):
+            top, bottom = fig.axes
+            restyle_dependency(top, "elman", *args, step=self.position)
+            restyle_dependency(bottom, "clrnn", *args, step=self.position)
+        # Moving: edges, arcs and nodes; row names, times and titles stay put.
+        self.image.value = self._picture.png(
+            lambda: dependency_graph("both", *args, step=self.position), again, update,
+            lambda fig: drawn_in(fig.axes[0], texts=False) + drawn_in(fig.axes[1], texts=False))
         e, c = self.ready("elman"), self.ready("clrnn")
         self.label.value = (f"<b>after {self.position} parallel step(s)</b>: Elman has "
                             f"{len(e)} of {self.T} hidden states, CL-RNN {len(c)} of {self.T} "

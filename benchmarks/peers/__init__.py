@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PeerSkipped", "PeerDisagreement", "Workload", "figure", "timed_runs",
+__all__ = ["PeerSkipped", "PeerDisagreement", "Workload", "figure", "timed_runs", "warm_runs",
+           "fmt_figure",
            "check_outputs", "run_tool"]
 
 
@@ -121,3 +122,17 @@ def run_tool(args: list[str], cwd, what: str, timeout: float = 900) -> tuple[str
         tail = (res.stderr or res.stdout).strip().splitlines()[-6:]
         raise PeerSkipped(f"{what} failed (exit {res.returncode}): " + " | ".join(tail))
     return res.stdout, wall
+
+
+def warm_runs(fn, runs: int) -> list[float]:
+    """One warm-up call of ``fn`` (compiles if needed), then ``runs`` timed calls."""
+    fn()
+    return timed_runs(fn, runs)
+
+
+def fmt_figure(fig: dict | None, unit: float, digits: str = ".3g") -> str:
+    """``median (min - max)`` of a :func:`figure`, divided by ``unit``; "-" for none."""
+    if not fig:
+        return "-"
+    return (f"{fig['median'] / unit:{digits}} ({fig['min'] / unit:{digits}} - "
+            f"{fig['max'] / unit:{digits}})")

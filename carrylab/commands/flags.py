@@ -10,7 +10,7 @@ from pathlib import Path
 
 __all__ = ["int_flag", "real_flag", "width_flag", "output_file", "output_folder", "long_integers",
            "operand_flag", "arch_choices", "text_table", "operand_list", "delay_value",
-           "transition_operands", "xor_delays", "network_choices", "fraction_flag", "LIMITS"]
+           "transition_operands", "xor_delays", "network_choices", "fraction_flag", "int_list_flag", "LIMITS"]
 
 
 #: The largest sizes the commands accept; each keeps its command within about a
@@ -173,4 +173,20 @@ def fraction_flag(flag: str):
         if value >= 1.0:
             raise argparse.ArgumentTypeError(f"{flag} must be in [0, 1), got {text}")
         return value
+    return parse
+
+
+def int_list_flag(flag: str, minimum: int = 1, maximum: int | None = None):
+    """An argparse type: comma-separated ints within bounds ('450,450,100') -> a tuple."""
+    one = int_flag(flag, minimum, maximum)
+
+    def parse(text: str) -> tuple[int, ...]:
+        parts = [p.strip() for p in text.split(",")]
+        if not all(parts):
+            raise argparse.ArgumentTypeError(f"{flag} must be comma-separated integers such as "
+                                             f"450,450,100, got {text!r}")
+        try:
+            return tuple(one(p) for p in parts)
+        except argparse.ArgumentTypeError as err:
+            raise argparse.ArgumentTypeError(f"{err} (in {flag} {text})") from None
     return parse

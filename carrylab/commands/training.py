@@ -5,19 +5,22 @@ What the parser shows of rnn (choices, ranges, defaults) is copied here, so that
 the parser imports no rnn and no Numba; tests/test_imports.py checks every copy."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from .flags import (
     LIMITS,
     fraction_flag,
     int_flag,
+    int_list_flag,
     output_folder,
     real_flag,
     text_table,
 )
 
 __all__ = ["add_train", "run_train", "add_eval", "run_eval", "add_compare", "run_compare",
-           "MODELS", "SIZES", "TRAIN_DEFAULTS", "TASKS", "TASK_OPTIONS", "TASK_FLAGS"]
+           "MODELS", "SIZES", "TRAIN_DEFAULTS", "TASKS", "TASK_OPTIONS", "TASK_FLAGS", "PROTOCOLS",
+           "CHOICES"]
 
 
 # rnn's names, sizes and defaults (copies: building the parser imports no rnn and no
@@ -25,11 +28,20 @@ __all__ = ["add_train", "run_train", "add_eval", "run_eval", "add_compare", "run
 MODELS = ("clrnn", "rnn", "lstm", "gru", "tcn", "linear")                 # rnn.train.MODELS
 SIZES = {"hidden": 4096, "levels": 30, "kernel_size": 64, "epochs": 100_000}  # rnn.train.LIMITS
 TRAIN_DEFAULTS = {"model": "clrnn", "hidden": 32, "levels": 4, "kernel_size": 5,  # TrainConfig's
-                  "dropout": 0.0, "epochs": 10, "lr": 1e-3, "optimizer": "adam", "seed": 0}
+                  "dropout": 0.0, "epochs": 10, "lr": 1e-3, "optimizer": "adam", "seed": 0,
+                  "conv_init": "pytorch", "initial_state": "zeros", "loss_reduction": "mean-frame",
+                  "plateau_start": 10, "loss_window": 0, "embedding_init": "normal", "readout": "last",
+                  "lr_step": 0}
+PROTOCOLS = ("carrylab", "paper")                                         # rnn.protocol.PROTOCOLS
+CHOICES = {"conv_init": ("pytorch", "as-written"),                        # rnn.layers.CONV_INITS
+           "initial_state": ("zeros", "random"),                          # rnn.models.INITIAL_STATES
+           "loss_reduction": ("mean-frame", "sum-sequence"),              # rnn.trainconfig.LOSS_REDUCTIONS
+           "embedding_init": ("normal", "uniform"),                       # rnn.layers.EMBEDDING_INITS
+           "readout": ("last", "all")}                                    # rnn.trainconfig.READOUTS
 # rnn.tasks.TASKS, and for each task option the tasks whose constructor takes it
 TASKS = ("binary-add", "adding", "copy", "jsb", "nottingham", "polyphonic", "smnist", "char")
 TASK_OPTIONS = {"n_bits": ("binary-add",), "T": ("adding", "copy"),
-                "n_train": ("binary-add", "adding", "copy"), "seq_len": ("char",)}
+                "n_train": ("binary-add", "adding", "copy"), "seq_len": ("char",), "stride": ("char",)}
 
 
 def _add_model_options(p, defaults: dict):
@@ -52,7 +64,54 @@ TASK_FLAGS = (
     ("--T", "T", "T", int_flag("--T", 1), "sequence length"),
     ("--train-size", "train_size", "n_train", int_flag("--train-size", 1), "training examples"),
     ("--seq-len", "seq_len", "seq_len", int_flag("--seq-len", 1), "characters per sequence (default 100)"),
+    ("--stride", "stride", "stride", int_flag("--stride", 1),
+     "a window starts every N characters, <= --seq-len (default --seq-len: no overlap)"),
 )
+
+_PROTOCOL_HELP = (
+    "training protocol (default carrylab: carrylab's defaults). paper: the CL-RNN authors' "
+    "settings for the task (see rnn.protocol): jsb/nottingham: hidden 150; clrnn/tcn 4 levels, "
+    "kernel 5, dropout 0.25, conv init pytorch; rnn/lstm/gru random initial states; Adam lr 1e-2 "
+    "(jsb) or 1e-3 (nottingham); batch 1; sum-sequence loss; plateau rule from epoch > 10; 100 "
+    "epochs. char: clrnn/tcn channels 450,450,100, kernel 3, dropout 0.1; hidden 100; "
+    "embedding uniform, dropout 0.1; windows of 400 every 320, loss window 320; SGD lr 4, clip "
+    "0.15; batch 32; plateau from epoch > 5; 100 epochs. smnist: clrnn hidden 1 with 8 levels of "
+    "1 channel, kernel 7, dropout 0.05; rnn/lstm hidden 1, random initial states; readout all; "
+    "Adam lr 2e-3, lr-step 10; batch 64; 12 epochs. Every flag given explicitly overrides the protocol.")
+
+
+def _add_protocol_options(p, d: dict):
+    """--protocol and the protocol options; ``d`` fills the help."""
+    p.add_argument("--protocol", default=None, choices=PROTOCOLS, help=_PROTOCOL_HELP)
+    p.add_argument("--conv-init", default=None, choices=CHOICES["conv_init"],
+                   help=f"clrnn/tcn: convolution start; pytorch = PyTorch's default for a weight-normed "
+                        f"Conv1d (the authors' effective start), as-written = v ~ N(0, 0.01) as their "
+                        f"code reads (default {d['conv_init']})")
+    p.add_argument("--initial-state", default=None, choices=CHOICES["initial_state"],
+                   help=f"rnn/lstm/gru: h0 (and c0) zero, or drawn from N(0, 1) at every forward call "
+                        f"as the authors (default {d['initial_state']})")
+    p.add_argument("--loss-reduction", default=None, choices=CHOICES["loss_reduction"],
+                   help=f"backpropagate the loss averaged over frames, or summed over them (music: the "
+                        f"NLL summed over frames and notes, as the authors); the reported loss is "
+                        f"per frame either way (default {d['loss_reduction']})")
+    p.add_argument("--plateau-start", type=int_flag("--plateau-start", 0, SIZES["epochs"]), default=None,
+                   help=f"--plateau acts when epoch > N (default {d['plateau_start']}; the authors' "
+                        f"character model: 5)")
+    p.add_argument("--channels", type=int_list_flag("--channels", 1, SIZES["hidden"]), default=None,
+                   help="clrnn/tcn: channels per level, comma-separated, the last = --hidden (e.g. "
+                        "450,450,100; default --hidden at every level)")
+    p.add_argument("--loss-window", type=int_flag("--loss-window", 0), default=None,
+                   help=f"score only each sequence's last N steps, 0 = all (default {d['loss_window']}; "
+                        f"the authors' character model: 320 of 400)")
+    p.add_argument("--embedding-init", default=None, choices=CHOICES["embedding_init"],
+                   help=f"char: embedding start, normal N(0, 0.01) or uniform U(-0.1, 0.1) as the "
+                        f"authors (default {d['embedding_init']})")
+    p.add_argument("--readout", default=None, choices=CHOICES["readout"],
+                   help=f"smnist: classify from the last step, or through Linear(T*hidden, 10) over "
+                        f"all steps as the authors (default {d['readout']})")
+    p.add_argument("--lr-step", type=int_flag("--lr-step", 0, SIZES["epochs"]), default=None,
+                   help=f"divide the learning rate by 10 after every N epochs, 0 = never (default "
+                        f"{d['lr_step']}; the authors' sequential MNIST: 10)")
 
 
 def _tasks_taking(key: str) -> list[str]:
@@ -105,14 +164,16 @@ def add_train(sub):
                    help="gradient-norm clipping, >= 0 (default 0: none)")
     p.add_argument("--batch-size", type=int_flag("--batch-size", 1), default=None,
                    help="batch size, >= 1 (default: the task's)")
-    p.add_argument("--plateau", action="store_true", default=None,
-                   help="the paper's lr /= 10 rule on plateaus")
+    p.add_argument("--plateau", action=argparse.BooleanOptionalAction, default=None,
+                   help="the paper's lr /= 10 rule on plateaus (--no-plateau: off, e.g. under "
+                        "--protocol paper)")
     p.add_argument("--max-batches", type=int_flag("--max-batches", 1), default=None,
                    help="at most this many training batches an epoch (default: all)")
     p.add_argument("--eval-batches", type=int_flag("--eval-batches", 1), default=None,
                    help="score validation and test on their first N batches only (default: all); "
                         "for long sequences, where a full pass takes minutes")
     p.add_argument("--seed", type=int_flag("--seed", 0), default=None, help=f"random seed (default {d['seed']})")
+    _add_protocol_options(p, d)
     p.add_argument("--float64", action="store_true", default=None, help="train in float64 (default float32)")
     p.add_argument("--out", type=output_folder, default=None,
                    help="output folder, new or empty (default runs/<model>-<task>)")
@@ -129,18 +190,24 @@ _RESUME_FLAGS = {"epochs", "eval_batches", "quiet", "resume", "command"}
 
 
 def _new_config(args):
-    """The TrainConfig the flags ask for (TrainConfig's defaults for flags not given)."""
+    """The TrainConfig the flags ask for: the --protocol preset (none by default), then
+    the flags given; TrainConfig's defaults for the rest."""
+    from rnn.protocol import configure
     from rnn.train import TrainConfig
-    given = {"model": args.model, "task": args.task, "data": args.data, "hidden": args.hidden,
+    given = {"data": args.data, "hidden": args.hidden,
              "levels": args.levels, "kernel_size": args.kernel_size, "dropout": args.dropout,
              "epochs": args.epochs, "lr": args.lr, "optimizer": args.optimizer, "clip": args.clip,
              "batch_size": args.batch_size, "plateau": args.plateau, "max_batches": args.max_batches,
              "eval_batches": args.eval_batches, "seed": args.seed,
-             "dtype": "float64" if args.float64 else None}
+             "dtype": "float64" if args.float64 else None, "conv_init": args.conv_init,
+             "initial_state": args.initial_state, "loss_reduction": args.loss_reduction,
+             "plateau_start": args.plateau_start, "channels": args.channels,
+             "loss_window": args.loss_window, "embedding_init": args.embedding_init,
+             "readout": args.readout, "lr_step": args.lr_step}
     config = {k: v for k, v in given.items() if v is not None}
-    args.task = config.setdefault("task", TrainConfig.task)
+    args.task = args.task or TrainConfig.task
     config["task_args"] = _task_args(args)
-    return TrainConfig(**config)
+    return configure(args.protocol or "carrylab", args.model or TrainConfig.model, args.task, **config)
 
 
 def run_train(args) -> int:

@@ -13,6 +13,9 @@ browser is downloaded). Two tests share them:
   picture the page shows is the kernel's picture, which draws the cell; screenshot
   ``artifacts/e2e_prefix_editor.png``.
 
+Both print the time from the event (the slider's new value, the click) to the changed
+picture in the page and keep it in ``artifacts/e2e_timing.json``; not asserted.
+
 Skipped, with the reason, when Chromium, Playwright or JupyterLab is missing.
 """
 from __future__ import annotations
@@ -38,6 +41,7 @@ NOTEBOOK = ROOT / "docs" / "teaching" / "solutions" / "01_gates_ripple.ipynb"
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOT = ARTIFACTS / "e2e_notebook01.png"
 EDITOR_SCREENSHOT = ARTIFACTS / "e2e_prefix_editor.png"
+TIMING = ARTIFACTS / "e2e_timing.json"         # event -> changed picture, per widget
 CHROMIUM = os.environ.get("CARRYLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -106,6 +110,21 @@ _ALL_EXECUTED = """() => {
   return cells.length > 0 && cells.every(
     c => c.model.type !== 'code' || (c.model.executionCount !== null && !c.hasClass('jp-mod-running')));
 }"""
+
+
+def _record_latency(what: str, seconds: float) -> None:
+    """Print how long the page took from an event to the changed picture, and keep it in
+    ``artifacts/e2e_timing.json`` (with the load average) for benchmarks/bench_interactive.py.
+    Recorded, never asserted: the time depends on the machine and its load."""
+    ms = round(1e3 * seconds)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n{what}: {ms} ms (load average {load})")
+    try:
+        data = json.loads(TIMING.read_text())
+    except (OSError, ValueError):
+        data = {}
+    data[what] = f"{ms} ms (load average {load}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})"
+    TIMING.write_text(json.dumps(data, indent=1))
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +219,7 @@ def test_notebook01_runs_and_stepper_moves(lab):
         readout.click()
         page.keyboard.press("Control+A")
         page.keyboard.type("3")
+        t0 = time.perf_counter()
         page.keyboard.press("Enter")
         page.wait_for_function(
             "el => el.textContent.includes('step 3 of')", arg=caption.element_handle(),
@@ -207,6 +227,8 @@ def test_notebook01_runs_and_stepper_moves(lab):
         page.wait_for_function(
             "([img, old]) => img.getAttribute('src') !== old",
             arg=[image.element_handle(), before_image], timeout=STEP_S * 1000)
+        _record_latency("circuit stepper (notebook 01, ripple 4): slider to new picture",
+                        time.perf_counter() - t0)
         after_caption = caption.inner_text()
         assert after_caption != before_caption
         assert "t = 2" in after_caption, after_caption   # third event time
@@ -260,12 +282,15 @@ def test_prefix_editor_click_adds_a_cell(lab):
         before_image = image.get_attribute("src")
         slot = editor.locator(".carrylab-slot-1-3")     # row 1, bit 3: empty in the chain
         assert slot.inner_text().strip() == ""
+        t0 = time.perf_counter()
         slot.click()
         page.wait_for_function("el => el.textContent.includes('cells 8')",
                                arg=stats.element_handle(), timeout=STEP_S * 1000)
         page.wait_for_function(
             "([img, old]) => img.getAttribute('src') !== old",
             arg=[image.element_handle(), before_image], timeout=STEP_S * 1000)
+        _record_latency("prefix editor (8 positions): click to new picture",
+                        time.perf_counter() - t0)
         assert slot.inner_text().strip() == "2"          # the cell joins bit 3 with bit 2
         verdict = editor.locator(".carrylab-editor-verdict").inner_text()
         assert "valid for carries only: position 3 combines position 2 twice" in verdict

@@ -14,12 +14,16 @@ from rnn.train import LIMITS, MODELS, TrainConfig
 FLAT_KEYS = ["model", "task", "data", "task_args", "hidden", "levels", "kernel_size", "dropout",
              "emb_dropout", "epochs", "lr", "optimizer", "clip", "batch_size", "plateau",
              "max_batches", "eval_batches", "seed", "dtype"]
+# the protocol options added since, each with a default that keeps the old behaviour
+NEW_KEYS = ["loss_reduction", "plateau_start", "loss_window", "embedding_init", "readout", "lr_step"]
 
 
 def test_names_and_fields():
     assert model_names() == MODELS == ("clrnn", "rnn", "lstm", "gru", "tcn", "linear")
-    assert config_fields("rnn") == {"hidden_size": 32}
-    assert config_fields("clrnn") == {"hidden_size": 150, "levels": 4, "kernel_size": 5, "dropout": 0.25}
+    assert config_fields("rnn") == {"hidden_size": 32, "initial_state": "zeros"}
+    assert config_fields("linear") == {"hidden_size": 32}
+    assert config_fields("clrnn") == {"hidden_size": 150, "levels": 4, "kernel_size": 5, "dropout": 0.25,
+                                      "channels": None, "conv_init": "pytorch"}
     for name, spec in REGISTRY.items():
         assert spec.name == name and spec.head == "music"
     with pytest.raises(CarrylabValueError, match="model must be one of"):
@@ -74,7 +78,7 @@ def test_checkpoint_layout_is_flat_and_round_trips():
     config = TrainConfig(model="tcn", hidden=12, levels=3, kernel_size=2, dropout=0.2, seed=7,
                          task_args={"n_bits": 8})
     stored = config.to_dict()
-    assert list(stored) == FLAT_KEYS
+    assert list(stored) == FLAT_KEYS + NEW_KEYS + ["channels", "conv_init"]
     assert (stored["hidden"], stored["levels"], stored["dropout"]) == (12, 3, 0.2)
     assert TrainConfig.from_dict(stored, "x.npz") == config
 
@@ -84,7 +88,11 @@ def test_an_older_checkpoints_config_loads():
                                "adam", 0.0, 0, False, 0, 0, 1, "float32"]))
     config = TrainConfig.from_dict(old, "old.npz")
     assert config.model == "rnn" and config.body == make_config("rnn", hidden_size=8)
+    # the options an older checkpoint lacks read as the behaviour it was trained with
+    assert (config.loss_reduction, config.plateau_start, config.loss_window, config.embedding_init,
+            config.readout, config.lr_step, config.initial_state) == ("mean-frame", 10, 0, "normal", "last",
+                                                                      0, "zeros")
     with pytest.raises(CheckpointError, match="unknown config key"):
-        TrainConfig.from_dict({**old, "channels": [4]}, "old.npz")
+        TrainConfig.from_dict({**old, "channels": [4]}, "old.npz")  # an Elman RNN has no channels
     with pytest.raises(CheckpointError, match="bad stored config"):
         TrainConfig.from_dict({**old, "model": "nope"}, "old.npz")

@@ -70,7 +70,7 @@ def test_kernel_size_wrong_type():
 
 def test_unknown_head_lists_known_heads():
     with pytest.raises(ValueError, match=r"head must be one of \['charlm', 'classification', "
-                                         r"'music', 'regression'\], got 'jazz'"):
+                                         r"'music', 'regression', 'sequence-classification'\], got 'jazz'"):
         make_model(ElmanRNN(4, 4), "jazz")
 
 

@@ -1,0 +1,128 @@
+"""What every generated simulation module (:mod:`adders.codegen`) calls besides its
+gates: operand loads and result stores, compiled once and cached like any kernel.
+
+The transposes and the gates themselves are LLVM IR (:mod:`adders.codegen_ir`).
+
+Tile layout. A tile holds ``TILE = 64 * NW`` consecutive vectors. Row ``i`` of a bus
+is ``NW`` words; bit ``r`` of word ``w`` is bit ``i`` of vector ``NW * r + w`` of the
+tile. With this order the operands of a tile are one contiguous copy, seen as a
+(64, NW) word matrix with one vector per row-lane, and turning them sideways is a 64x64
+bit-matrix transpose done lane-parallel, four lanes to a vector register, with no
+gathers. Any order of the vectors inside a tile works, as long as loads and stores
+agree (the interpreter, :func:`adders.bitslice.run_words`, uses ``64 w + r``).
+
+An operand array of length 1 holds one value for every vector (a constant bus).
+Buses up to 8 bits wide are gathered and scattered bit by bit instead of transposed
+(1-bit buses such as ``cin`` and ``cout`` by the vector shifts of
+:mod:`adders.codegen_ir`).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from . import _numba_cache, codegen_ir  # noqa: F401  _numba_cache first: per-user Numba cache
+
+__all__ = ["NW", "TILE", "VERSION", "load_wide", "load_narrow", "store_narrow", "unpad"]
+
+#: Bumped with any change to the generated code; part of every kernel's cache key.
+VERSION = "4"
+NW = 4                     #: words per tile row: one 256-bit vector
+
+TILE = 64 * NW             #: vectors per tile
+_NW = np.uint64(NW)
+_TILE = np.uint64(TILE)
+_ZERO = np.uint64(0)
+_ONE = np.uint64(1)
+_ALL = ~np.uint64(0)
+_tin = codegen_ir.transpose_in(NW)
+_bits_in = codegen_ir.bits_in(NW)
+_bits_out = codegen_ir.bits_out(NW)
+
+
+@njit(cache=True, nogil=True)
+def _fill(v, row0, width, value):
+    """Rows row0 .. row0 + width - 1 of v <- the bits of one constant (all 0s or all 1s)."""
+    for i in range(np.uint64(width)):
+        word = _ALL if i < 64 and (value >> i) & _ONE else _ZERO
+        o = (np.uint64(row0) + i) * _NW
+        for w in range(_NW):
+            v[o + w] = word
+
+
+@njit(cache=True, nogil=True)
+def _pad(x, base, count, t):
+    """t (TILE,) <- x[base : base + count], then zeros: a partial last tile."""
+    ub = np.uint64(base)
+    uc = np.uint64(count)
+    for j in range(uc):
+        t[j] = x[ub + j]
+    for j in range(uc, _TILE):
+        t[j] = _ZERO
+
+
+@njit(cache=True, nogil=True)
+def unpad(t, out, base, count):
+    """out[base : base + count] <- t[:count]: the vectors of a partial last tile."""
+    ub = np.uint64(base)
+    for j in range(np.uint64(count)):
+        out[ub + j] = t[j]
+
+
+@njit(cache=True, nogil=True)
+def load_wide(x, base, count, t, v, row0):
+    """Rows row0 .. row0 + 63 of v <- operands x[base : base + count] turned sideways
+    (x of length 1: a constant). t: a (TILE,) scratch tile for a partial tile."""
+    if x.shape[0] == 1:
+        _fill(v, row0, 64, x[0])
+        return
+    src, at = x, base                # one call site: the transpose is long code
+    if count < TILE:
+        _pad(x, base, count, t)
+        src, at = t, 0
+    _tin(src, at, v, row0)
+
+
+@njit(cache=True, nogil=True)
+def load_narrow(x, base, count, v, row0, width):
+    """Rows row0 .. row0 + width - 1 of v <- bits 0 .. width - 1 of x[base : base + count],
+    gathered bit by bit (cheaper than a transpose for a few bits; x of length 1: a
+    constant)."""
+    if x.shape[0] == 1:
+        _fill(v, row0, width, x[0])
+        return
+    if count == TILE and width == 1:          # cin: vector shifts, no loop per vector
+        _bits_in(x, base, v, row0)
+        return
+    ub = np.uint64(base)
+    uc = np.uint64(count)
+    for i in range(np.uint64(width)):
+        o = (np.uint64(row0) + i) * _NW
+        for w in range(_NW):
+            v[o + w] = _ZERO
+        if uc == _TILE:
+            for r in range(np.uint64(64)):
+                for w in range(_NW):
+                    v[o + w] |= ((x[ub + r * _NW + w] >> i) & _ONE) << r
+        else:
+            for j in range(uc):
+                v[o + j % _NW] |= ((x[ub + j] >> i) & _ONE) << (j // _NW)
+
+
+@njit(cache=True, nogil=True)
+def store_narrow(v, row0, width, out, base, count):
+    """out[base : base + count] <- the bus of ``width`` bits in rows row0 .. of v,
+    scattered bit by bit."""
+    if count == TILE and width == 1:          # cout, probes: vector shifts
+        _bits_out(v, row0, out, base)
+        return
+    ub = np.uint64(base)
+    uc = np.uint64(count)
+    o = np.uint64(row0) * _NW
+    for j in range(uc):
+        r = j // _NW
+        w = j % _NW
+        value = _ZERO
+        for i in range(np.uint64(width)):
+            value |= ((v[o + i * _NW + w] >> r) & _ONE) << i
+        out[ub + j] = value
