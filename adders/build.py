@@ -48,6 +48,27 @@ def _check_width(n) -> int:
     return check_int(n, "n", 1, MAX_BITS)
 
 
+class _Gates:
+    """The gates of an adder being built, in order, for one :meth:`Circuit.add_gates` at
+    the end: the netlist's checks then run once per build, not once per gate.
+    :meth:`add_gate` takes what :meth:`Circuit.add_gate` takes, so a helper can be given
+    either."""
+
+    __slots__ = ("kinds", "inputs", "outputs")
+
+    def __init__(self):
+        self.kinds: list[str] = []
+        self.inputs: list = []
+        self.outputs: list[str] = []
+
+    def add_gate(self, kind: str, inputs, output: str) -> str:
+        """Record a gate of ``kind`` reading ``inputs`` and driving ``output``; return ``output``."""
+        self.kinds.append(kind)
+        self.inputs.append(inputs)
+        self.outputs.append(output)
+        return output
+
+
 def _operands(circuit: Circuit, n: int, with_cin: bool = True):
     """Declare the a, b (n bits) and, optionally, cin (1 bit, default 0) input buses."""
     a = circuit.add_input("a", n)
@@ -56,14 +77,14 @@ def _operands(circuit: Circuit, n: int, with_cin: bool = True):
     return a, b, cin
 
 
-def _generate_propagate(circuit: Circuit, a, b):
+def _generate_propagate(gates: _Gates, a, b):
     """g[i] = a[i] & b[i], p[i] = a[i] ^ b[i] for every bit."""
-    g = [circuit.add_gate("AND", [a[i], b[i]], f"g{i}") for i in range(len(a))]
-    p = [circuit.add_gate("XOR", [a[i], b[i]], f"p{i}") for i in range(len(a))]
+    g = [gates.add_gate("AND", (a[i], b[i]), f"g{i}") for i in range(len(a))]
+    p = [gates.add_gate("XOR", (a[i], b[i]), f"p{i}") for i in range(len(a))]
     return g, p
 
 
-def _ripple(circuit: Circuit, g, p, carry: str, bits, t_name=None, c_name=None):
+def _ripple(gates: _Gates, g, p, carry: str, bits, t_name=None, c_name=None):
     """Yield the carries ``c[i+1] = g[i] | p[i] & c[i]`` for ``i`` in ``bits`` (ascending),
     starting from ``carry``, the carry into the first of them: per bit one AND (``t_name(i)``,
     default ``t{i}``) and one OR (``c_name(i)``, default ``c{i+1}``).
@@ -72,17 +93,24 @@ def _ripple(circuit: Circuit, g, p, carry: str, bits, t_name=None, c_name=None):
     add other gates between bits (a sum bit, a second chain) in the order it needs.
     """
     for i in bits:
-        t = circuit.add_gate("AND", [p[i], carry], t_name(i) if t_name else f"t{i}")
-        carry = circuit.add_gate("OR", [g[i], t], c_name(i) if c_name else f"c{i + 1}")
+        t = gates.add_gate("AND", (p[i], carry), t_name(i) if t_name else f"t{i}")
+        carry = gates.add_gate("OR", (g[i], t), c_name(i) if c_name else f"c{i + 1}")
         yield carry
 
 
-def _sums(circuit: Circuit, p, carries):
-    """s[i] = p[i] ^ c[i]; declares the s and cout buses (carries has n + 1 entries)."""
+def _sums(circuit: Circuit, gates: _Gates, p, carries):
+    """s[i] = p[i] ^ c[i]; adds ``gates`` to ``circuit`` and declares the s and cout
+    buses (carries has n + 1 entries)."""
     n = len(p)
-    s = [circuit.add_gate("XOR", [p[i], carries[i]], f"s{i}") for i in range(n)]
+    s = [gates.add_gate("XOR", (p[i], carries[i]), f"s{i}") for i in range(n)]
+    _finish(circuit, gates, s, carries[n])
+
+
+def _finish(circuit: Circuit, gates: _Gates, s, cout: str) -> None:
+    """Add the recorded ``gates`` to ``circuit`` in one call; declare the s and cout buses."""
+    circuit.add_gates(gates.kinds, gates.inputs, gates.outputs)
     circuit.set_output("s", s)
-    circuit.set_output("cout", [carries[n]])
+    circuit.set_output("cout", [cout])
 
 
 def half_adder() -> Circuit:
@@ -107,12 +135,13 @@ def ripple_carry(n: int, name: str | None = None) -> Circuit:
     n = _check_width(n)
     c = Circuit(name or f"ripple_carry_{n}")
     a, b, cin = _operands(c, n)
-    g, p = _generate_propagate(c, a, b)
-    _sums(c, p, [cin, *_ripple(c, g, p, cin, range(n))])
+    gates = _Gates()
+    g, p = _generate_propagate(gates, a, b)
+    _sums(c, gates, p, [cin, *_ripple(gates, g, p, cin, range(n))])
     return c
 
 
-def _lookahead(circuit: Circuit, gp: list[tuple[str, str]], carry_in: str, names: list[str]):
+def _lookahead(gates: _Gates, gp: list[tuple[str, str]], carry_in: str, names: list[str]):
     """The lookahead equations over groups ``gp`` = [(G0, P0), (G1, P1), ...] (low first):
 
         C[k] = G[k-1] | P[k-1] G[k-2] | ... | P[k-1]...P[1] G[0] | P[k-1]...P[0] carry_in
@@ -127,10 +156,10 @@ def _lookahead(circuit: Circuit, gp: list[tuple[str, str]], carry_in: str, names
             low = gp[m][0] if m >= 0 else carry_in
             props = [gp[q][1] for q in range(k - 1, m, -1)]
             if props:
-                terms.append(circuit.add_gate("AND", props + [low], f"{name}_t{len(terms)}"))
+                terms.append(gates.add_gate("AND", props + [low], f"{name}_t{len(terms)}"))
             else:
                 terms.append(low)
-        out.append(circuit.add_gate("OR", terms, name))
+        out.append(gates.add_gate("OR", terms, name))
     return out
 
 
@@ -149,7 +178,8 @@ def carry_lookahead(n: int, block: int = 4) -> Circuit:
     block = check_int(block, "block", 2)
     c = Circuit(f"carry_lookahead_{n}")
     a, b, cin = _operands(c, n)
-    g, p = _generate_propagate(c, a, b)
+    gates = _Gates()
+    g, p = _generate_propagate(gates, a, b)
 
     # A node is a bit (int) or a group: list of child nodes. gp[node] = (G, P) nets.
     nodes = list(range(n))
@@ -168,8 +198,8 @@ def carry_lookahead(n: int, block: int = 4) -> Circuit:
             lo, hi = span[members[0]][0], span[members[-1]][1]
             span[node] = (lo, hi)
             terms_gp = [gp[m] for m in members]
-            G = _group_generate(c, terms_gp, f"G{hi}_{lo}")
-            P = c.add_gate("AND", [q for _, q in terms_gp], f"P{hi}_{lo}")
+            G = _group_generate(gates, terms_gp, f"G{hi}_{lo}")
+            P = gates.add_gate("AND", [q for _, q in terms_gp], f"P{hi}_{lo}")
             gp[node] = (G, P)
             next_level.append(node)
         nodes = next_level
@@ -182,7 +212,7 @@ def carry_lookahead(n: int, block: int = 4) -> Circuit:
         names = [f"c{low}" for low in lows[1:]]
         if carry_in == cin and members is nodes:
             names.append(f"c{n}")
-        outs = _lookahead(c, [gp[m] for m in members], carry_in, names)
+        outs = _lookahead(gates, [gp[m] for m in members], carry_in, names)
         for low, net in zip(lows[1:] + [n], outs):
             carries[low] = net
         for m, carry in zip(members, [carry_in] + outs):
@@ -190,18 +220,18 @@ def carry_lookahead(n: int, block: int = 4) -> Circuit:
                 descend(children[m], carry)
 
     descend(nodes, cin)
-    _sums(c, p, [carries[i] for i in range(n + 1)])
+    _sums(c, gates, p, [carries[i] for i in range(n + 1)])
     return c
 
 
-def _group_generate(circuit: Circuit, gp, name: str) -> str:
+def _group_generate(gates: _Gates, gp, name: str) -> str:
     """G of a group: G[k-1] | P[k-1] G[k-2] | ... | P[k-1]..P[1] G[0] (AND terms, one OR)."""
     k = len(gp)
     terms = [gp[k - 1][0]]
     for m in range(k - 2, -1, -1):
         props = [gp[q][1] for q in range(k - 1, m, -1)]
-        terms.append(circuit.add_gate("AND", props + [gp[m][0]], f"{name}_t{len(terms)}"))
-    return circuit.add_gate("OR", terms, name)
+        terms.append(gates.add_gate("AND", props + [gp[m][0]], f"{name}_t{len(terms)}"))
+    return gates.add_gate("OR", terms, name)
 
 
 def prefix_adder(network: PrefixNetwork, name: str | None = None) -> Circuit:
@@ -219,9 +249,11 @@ def prefix_adder(network: PrefixNetwork, name: str | None = None) -> Circuit:
     n = network.n
     c = Circuit(name or f"{network.name.replace('-', '_')}_{n}".replace("(", "_").replace(")", "").replace(",", "_"))
     a, b, cin = _operands(c, n)
-    g, p = _generate_propagate(c, a, b)
-    t0 = c.add_gate("AND", [p[0], cin], "t0")
-    G = [c.add_gate("OR", [g[0], t0], "c1")] + g[1:]
+    gates = _Gates()
+    add = gates.add_gate
+    g, p = _generate_propagate(gates, a, b)
+    t0 = add("AND", (p[0], cin), "t0")
+    G = [add("OR", (g[0], t0), "c1")] + g[1:]
     P = p[:]
     lo = list(range(n))
     for level in network.levels:
@@ -231,13 +263,13 @@ def prefix_adder(network: PrefixNetwork, name: str | None = None) -> Circuit:
                 continue                      # already the full prefix: nothing to add
             low = lo[j]
             out = f"c{i + 1}" if low == 0 else f"G{i}_{low}"
-            t = c.add_gate("AND", [P[i], G[j]], f"{out}_t")
-            newG[i] = c.add_gate("OR", [G[i], t], out)
+            t = add("AND", (P[i], G[j]), f"{out}_t")
+            newG[i] = add("OR", (G[i], t), out)
             if low != 0:
-                newP[i] = c.add_gate("AND", [P[i], P[j]], f"P{i}_{low}")
+                newP[i] = add("AND", (P[i], P[j]), f"P{i}_{low}")
             newlo[i] = low
         G, P, lo = newG, newP, newlo
-    _sums(c, p, [cin] + G)
+    _sums(c, gates, p, [cin] + G)
     return c
 
 
@@ -250,41 +282,42 @@ def carry_select(n: int, block: int = 4) -> Circuit:
     block = check_int(block, "block", 1)
     c = Circuit(f"carry_select_{n}")
     a, b, cin = _operands(c, n)
-    g, p = _generate_propagate(c, a, b)
+    gates = _Gates()
+    add = gates.add_gate
+    g, p = _generate_propagate(gates, a, b)
     carries = [cin]
     s = []
     for lo in range(0, n, block):
         hi = min(n, lo + block)
         C = carries[-1]
         if lo == 0:
-            for i, carry in zip(range(lo, hi), _ripple(c, g, p, C, range(lo, hi))):
+            for i, carry in zip(range(lo, hi), _ripple(gates, g, p, C, range(lo, hi))):
                 carries.append(carry)
-                s.append(c.add_gate("XOR", [p[i], carries[i]], f"s{i}"))
+                s.append(add("XOR", (p[i], carries[i]), f"s{i}"))
             continue
         # Two speculative ripple chains: carry-in 0 gives c0_(lo+1) = g[lo]; 1 gives a|b.
         chain = {0: [None], 1: [None]}
         chain[0].append(g[lo])
-        chain[1].append(c.add_gate("OR", [a[lo], b[lo]], f"c{lo + 1}_1"))
+        chain[1].append(add("OR", (a[lo], b[lo]), f"c{lo + 1}_1"))
         # Advanced together, so the gates of both chains alternate bit by bit.
-        for c0, c1 in zip(*(_ripple(c, g, p, chain[v][-1], range(lo + 1, hi),
+        for c0, c1 in zip(*(_ripple(gates, g, p, chain[v][-1], range(lo + 1, hi),
                                     t_name=lambda i, v=v: f"t{i}_{v}",
                                     c_name=lambda i, v=v: f"c{i + 1}_{v}") for v in (0, 1))):
             chain[0].append(c0)
             chain[1].append(c1)
-        not_c = c.add_gate("NOT", [C], f"{C}_n")
+        not_c = add("NOT", (C,), f"{C}_n")
         for k, i in enumerate(range(lo, hi)):
-            s0 = p[i] if k == 0 else c.add_gate("XOR", [p[i], chain[0][k]], f"s{i}_0")
-            s1 = c.add_gate("NOT", [p[i]], f"s{i}_1") if k == 0 else \
-                c.add_gate("XOR", [p[i], chain[1][k]], f"s{i}_1")
-            pick0 = c.add_gate("AND", [s0, not_c], f"s{i}_m0")
-            pick1 = c.add_gate("AND", [s1, C], f"s{i}_m1")
-            s.append(c.add_gate("OR", [pick0, pick1], f"s{i}"))
+            s0 = p[i] if k == 0 else add("XOR", (p[i], chain[0][k]), f"s{i}_0")
+            s1 = add("NOT", (p[i],), f"s{i}_1") if k == 0 else \
+                add("XOR", (p[i], chain[1][k]), f"s{i}_1")
+            pick0 = add("AND", (s0, not_c), f"s{i}_m0")
+            pick1 = add("AND", (s1, C), f"s{i}_m1")
+            s.append(add("OR", (pick0, pick1), f"s{i}"))
         # cout of the block: the 1-chain's carry counts only when the block carry is 1.
-        t = c.add_gate("AND", [chain[1][-1], C], f"c{hi}_t")
+        t = add("AND", (chain[1][-1], C), f"c{hi}_t")
         carries.extend([None] * (hi - lo - 1))
-        carries.append(c.add_gate("OR", [chain[0][-1], t], f"c{hi}"))
-    c.set_output("s", s)
-    c.set_output("cout", [carries[n]])
+        carries.append(add("OR", (chain[0][-1], t), f"c{hi}"))
+    _finish(c, gates, s, carries[n])
     return c
 
 
@@ -315,7 +348,8 @@ def carry_skip(n: int, block: int = 4) -> Circuit:
     block = check_int(block, "block", 1)
     c = Circuit(f"carry_skip_{n}")
     a, b, cin = _operands(c, n)
-    g, p = _generate_propagate(c, a, b)
+    gates = _Gates()
+    g, p = _generate_propagate(gates, a, b)
     carries = [cin]
     for lo in range(0, n, block):
         hi = min(n, lo + block)
@@ -324,14 +358,14 @@ def carry_skip(n: int, block: int = 4) -> Circuit:
         # The block's last ripple carry is r{hi}: the skip OR makes c{hi} from it.
         skips = hi - lo > 1
         for i, chain in zip(range(lo, hi), _ripple(
-                c, g, p, C, range(lo, hi),
+                gates, g, p, C, range(lo, hi),
                 c_name=lambda i: f"r{i + 1}" if skips and i == hi - 1 else f"c{i + 1}")):
             if not (skips and i == hi - 1):
                 carries.append(chain)
         if hi - lo > 1:
-            skip = c.add_gate("AND", p[lo:hi] + [C], f"P{hi - 1}_{lo}_skip")
-            carries.append(c.add_gate("OR", [chain, skip], f"c{hi}"))
-    _sums(c, p, carries)
+            skip = gates.add_gate("AND", p[lo:hi] + [C], f"P{hi - 1}_{lo}_skip")
+            carries.append(gates.add_gate("OR", (chain, skip), f"c{hi}"))
+    _sums(c, gates, p, carries)
     return c
 
 

@@ -268,7 +268,7 @@ def source(circuit, rows, out_widths) -> str:
         if width > _NARROW:
             body(f"        _store{width}(v, rows[{k}], t, {o}, base, count, stream)")
         else:
-            body(f"        store_narrow(v, rows[{k}], widths[{k}], {o}, base, count)")
+            body(f"        store_narrow(v, rows[{k}], widths[{k}], {o}, base, count, stream)")
     return "\n".join(lines) + "\n"
 
 

@@ -29,7 +29,7 @@ __all__ = ["LANES", "PREFETCH", "MASKS", "gates_kernel", "transpose_in", "transp
            "bits_in", "bits_out"]
 
 LANES = 4                                   #: words per LLVM vector value
-PREFETCH = 1                                #: tiles ahead the operand loads prefetch
+PREFETCH = 2                                #: tiles ahead the operand loads ask for
 #: (shift, mask) of the six transpose stages
 MASKS = ((32, 0x00000000FFFFFFFF), (16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF),
          (4, 0x0F0F0F0F0F0F0F0F), (2, 0x3333333333333333), (1, 0x5555555555555555))
@@ -155,20 +155,25 @@ def _nontemporal(builder, store) -> None:
     store.set_metadata("nontemporal", builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
 
 
-def _transpose(builder, read, write, reread, final=None):
+def _transpose(builder, read, write, reread, final=None, near_first=False):
     """A 64x64 transpose in two passes of eight rows at a time, so the rows of a pass fit
     in the 16 vector registers (all 64 at once would spill): stages 32, 16, 8 on rows
-    k, k + 8, ..., k + 56, then stages 4, 2, 1 on rows 8g .. 8g + 7 (the stages commute).
-    ``read(r)`` gives row r's first value, ``write(r, value)`` stores a row after each
-    pass and ``reread(r)`` loads it back for the second."""
-    for k in range(8):
-        rows = {r: read(r) for r in range(k, 64, 8)}
-        _swap(builder, rows, MASKS[:3])
+    k, k + 8, ..., k + 56 and stages 4, 2, 1 on rows 8g .. 8g + 7 (the stages commute).
+    ``read(r)`` gives row r's first value, ``write(r, value)`` stores a row after the
+    first pass and ``reread(r)`` loads it back for the second. ``near_first``: the pass
+    on neighbouring rows first, so the first pass reads its source in address order
+    (which the hardware prefetcher follows); else the second pass writes in that order."""
+    far = [(list(range(k, 64, 8)), MASKS[:3]) for k in range(8)]
+    near = [(list(range(g, g + 8)), MASKS[3:]) for g in range(0, 64, 8)]
+    first, second = (near, far) if near_first else (far, near)
+    for group, stages in first:
+        rows = {r: read(r) for r in group}
+        _swap(builder, rows, stages)
         for r, value in rows.items():
             write(r, value)
-    for g in range(0, 64, 8):
-        rows = {r: reread(r) for r in range(g, g + 8)}
-        _swap(builder, rows, MASKS[3:])
+    for group, stages in second:
+        rows = {r: reread(r) for r in group}
+        _swap(builder, rows, stages)
         for r, value in rows.items():
             (final or write)(r, value)
 
@@ -186,15 +191,19 @@ def transpose_in(nw: int):
             dst = _data(context, builder, sig.args[2], args[2])
             b = _int64(context, builder, sig, args, 1)
             f = _row_words(context, builder, sig, args, 3, nw)
-            # the tile PREFETCH tiles ahead: the transpose reads rows out of order, which
-            # the hardware prefetcher does not follow
-            _prefetch(builder, src, builder.add(b, ir.Constant(_I64, PREFETCH * 64 * nw)), 8 * nw)
+            # The first pass reads the tile in address order, eight rows (four cache lines)
+            # at a time, each group asking for its lines PREFETCH tiles ahead: spread out,
+            # the requests overlap the memory's latency with the work on this tile (all of a
+            # tile's requests at once measured slower than none).
             zero, stop, step = (ir.Constant(_I64, x) for x in (0, nw, LANES))
             with cgutils.for_range_slice(builder, zero, stop, step) as (w, _):
                 at_src, at_dst = builder.add(b, w), builder.add(f, w)
 
                 def read(r):
-                    return _load(builder, src, builder.add(at_src, ir.Constant(_I64, r * nw)))
+                    at = builder.add(at_src, ir.Constant(_I64, r * nw))
+                    if PREFETCH and r % 8 == 0:
+                        _prefetch(builder, src, builder.add(at, ir.Constant(_I64, PREFETCH * 64 * nw)), nw)
+                    return _load(builder, src, at)
 
                 def write(r, value):
                     _store(builder, value, dst, builder.add(at_dst, ir.Constant(_I64, r * nw)))
@@ -202,7 +211,7 @@ def transpose_in(nw: int):
                 def reread(r):
                     return _load(builder, dst, builder.add(at_dst, ir.Constant(_I64, r * nw)))
 
-                _transpose(builder, read, write, reread)
+                _transpose(builder, read, write, reread, near_first=True)
             return context.get_dummy_value()
         return types.void(x, base, v, first), codegen
     return _tin
@@ -270,8 +279,10 @@ def bits_in(nw: int):
                 at = builder.add(b, w)
                 word = _splat(0)
                 for r in range(64):
-                    bit = builder.and_(_load(builder, src, builder.add(at, ir.Constant(_I64, r * nw))),
-                                       _splat(1))
+                    row = builder.add(at, ir.Constant(_I64, r * nw))
+                    if PREFETCH and r % 8 == 0:
+                        _prefetch(builder, src, builder.add(row, ir.Constant(_I64, PREFETCH * 64 * nw)), nw)
+                    bit = builder.and_(_load(builder, src, row), _splat(1))
                     word = builder.or_(word, builder.shl(bit, _splat(r)))
                 _store(builder, word, dst, builder.add(f, w))
             return context.get_dummy_value()
@@ -279,9 +290,10 @@ def bits_in(nw: int):
     return _bits_in
 
 
-def bits_out(nw: int):
+def bits_out(nw: int, stream: bool = False):
     """Intrinsic ``_bits_out(v, row, out, base)``: ``out[base : base + 64 nw]`` <- the
-    1-bit bus in row ``row`` of ``v`` (0 or 1 per vector), scattered with vector shifts."""
+    1-bit bus in row ``row`` of ``v`` (0 or 1 per vector), scattered with vector shifts.
+    ``stream``: non-temporal stores, as in :func:`transpose_out`."""
     @intrinsic
     def _bits_out(typingctx, v, row, out, base):
         if not _typed((v, out), (base, row)):
@@ -298,7 +310,9 @@ def bits_out(nw: int):
                 at = builder.add(b, w)
                 for r in range(64):
                     bit = builder.and_(builder.lshr(word, _splat(r)), _splat(1))
-                    _store(builder, bit, dst, builder.add(at, ir.Constant(_I64, r * nw)))
+                    store = _store(builder, bit, dst, builder.add(at, ir.Constant(_I64, r * nw)))
+                    if stream:
+                        _nontemporal(builder, store)
             return context.get_dummy_value()
         return types.void(v, row, out, base), codegen
     return _bits_out

@@ -26,7 +26,7 @@ from . import _numba_cache, codegen_ir  # noqa: F401  _numba_cache first: per-us
 __all__ = ["NW", "TILE", "VERSION", "load_wide", "load_narrow", "store_narrow", "unpad"]
 
 #: Bumped with any change to the generated code; part of every kernel's cache key.
-VERSION = "4"
+VERSION = "5"
 NW = 4                     #: words per tile row: one 256-bit vector
 
 TILE = 64 * NW             #: vectors per tile
@@ -38,6 +38,7 @@ _ALL = ~np.uint64(0)
 _tin = codegen_ir.transpose_in(NW)
 _bits_in = codegen_ir.bits_in(NW)
 _bits_out = codegen_ir.bits_out(NW)
+_bits_stream = codegen_ir.bits_out(NW, stream=True)
 
 
 @njit(cache=True, nogil=True)
@@ -110,11 +111,14 @@ def load_narrow(x, base, count, v, row0, width):
 
 
 @njit(cache=True, nogil=True)
-def store_narrow(v, row0, width, out, base, count):
+def store_narrow(v, row0, width, out, base, count, stream):
     """out[base : base + count] <- the bus of ``width`` bits in rows row0 .. of v,
-    scattered bit by bit."""
+    scattered bit by bit. ``stream``: 1-bit buses written with non-temporal stores."""
     if count == TILE and width == 1:          # cout, probes: vector shifts
-        _bits_out(v, row0, out, base)
+        if stream:
+            _bits_stream(v, row0, out, base)
+        else:
+            _bits_out(v, row0, out, base)
         return
     ub = np.uint64(base)
     uc = np.uint64(count)

@@ -86,7 +86,7 @@ def compile_circuit(circuit) -> Compiled:
     input_nets = [net for nets in circuit.inputs.values() for net in nets]
     names = tuple(input_nets + order)
     index = {net: k for k, net in enumerate(names)}
-    nodes = circuit.graph.nodes
+    nodes = circuit.node_data
     kinds = tuple(nodes[g]["kind"] for g in order)
     opcodes = tuple(gates.OPCODES[k] for k in kinds)
     gate_inputs = tuple(tuple(index[i] for i in nodes[g]["inputs"]) for g in order)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from functools import reduce
 from operator import and_, or_, xor
 
-__all__ = ["KINDS", "OPCODES", "FANIN", "INVERTING", "VERILOG_PRIMITIVE", "truth", "check_fanin"]
+__all__ = ["KINDS", "OPCODES", "FANIN", "INVERTING", "VERILOG_PRIMITIVE", "BINARY", "truth",
+           "check_fanin"]
 
 KINDS = ("AND", "OR", "XOR", "NOT", "NAND", "NOR", "XNOR", "BUF")
 
@@ -30,6 +31,10 @@ INVERTING = frozenset({"NOT", "NAND", "NOR", "XNOR"})
 
 #: The Verilog gate primitive for each kind.
 VERILOG_PRIMITIVE = {kind: kind.lower() for kind in KINDS}
+
+#: The kinds that are one bitwise operator when they read two inputs, as that operator:
+#: ``BINARY[kind](x, y) == truth(kind, [x, y])`` with no list and no ``reduce``.
+BINARY = {"AND": and_, "OR": or_, "XOR": xor}
 
 _BASE = {"AND": and_, "NAND": and_, "OR": or_, "NOR": or_, "XOR": xor, "XNOR": xor,
          "NOT": None, "BUF": None}

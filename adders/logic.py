@@ -64,7 +64,7 @@ def net_values(circuit, **operands) -> dict[str, int]:
         value = check_operand(bus, value, len(nets))
         for i, net in enumerate(nets):
             values[net] = (value >> i) & 1
-    nodes = circuit.graph.nodes
+    nodes = circuit.node_data
     for net in circuit.gates():
         node = nodes[net]
         kind, ins = node["kind"], node["inputs"]

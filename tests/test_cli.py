@@ -96,3 +96,52 @@ def test_draw_writes_pictures(tmp_path, capsys):
         assert code == 0 and (tmp_path / name).stat().st_size > 0
     code, _, err = run(capsys, "draw", "prefix", "--highlight", "99", "-o", str(tmp_path / "x.png"))
     assert code == 2 and "highlight must be an int in [0, 15], got 99" in err
+
+
+@pytest.mark.parametrize("arch,bits,a,b,cin", [
+    ("kogge-stone", 16, 40000, 25535, 0), ("ripple", 8, 255, 1, 1), ("cla", 70, 2**70 - 1, 5, 1),
+    ("carry-select", 34, 12345678901, 2**32, 0), ("sklansky", 1, 1, 1, 1), ("knowles", 300, 3**180, 7**100, 1),
+])
+def test_add_prints_what_evaluate_and_stats_give(arch, bits, a, b, cin, capsys, monkeypatch):
+    """The one-pass evaluation prints, line for line, what evaluate() and stats() gave."""
+    argv = ["add", "--arch", arch, "--bits", str(bits), "--cin", str(cin), hex(a), str(b)]
+    code, fast, _ = run(capsys, *argv)
+    from adders import Circuit
+
+    def evaluate_then_stats(circuit, **operands):
+        stats = circuit.stats()
+        return circuit.evaluate(**operands), {"gates": stats["gates"], "depth": stats["depth"]}
+    monkeypatch.setattr(Circuit, "evaluate_and_measure", evaluate_then_stats)
+    assert code == 0 and (code, fast) == run(capsys, *argv)[:2]
+    assert f"= {a + b + cin}" in fast.splitlines()[-1]
+
+
+def test_draw_prefix_does_not_import_pyplot(tmp_path):
+    code = ("import sys; from carrylab.cli import main; "
+            f"assert main(['draw', 'prefix', '--bits', '8', '--poster', '-o', {str(tmp_path / 'p.png')!r}]) == 0; "
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    assert (tmp_path / "p.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("draw", ["draw_prefix", "analogy"])
+def test_bare_figures_draw_what_pyplot_figures_draw(draw):
+    """pyplot=False (what `carrylab draw prefix` writes) gives the same pixels."""
+    import io
+
+    import matplotlib.image as mpimg
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    import viz
+    from adders.prefix import kogge_stone
+    pictures = []
+    for pyplot in (True, False):
+        fig = getattr(viz, draw)(kogge_stone(16), highlight=9, pyplot=pyplot)
+        assert (fig in [plt.figure(k) for k in plt.get_fignums()]) == pyplot
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=60, facecolor="white")
+        plt.close(fig)
+        buf.seek(0)
+        pictures.append(mpimg.imread(buf))
+    assert np.array_equal(*pictures)

@@ -6,7 +6,7 @@ from adders.errors import CarrylabTypeError, CarrylabValueError
 
 from ._style import COLORS
 
-__all__ = ["FACE", "output_label", "recolor_circuit", "value_color", "values_of"]
+__all__ = ["FACE", "output_label", "recolor_circuit", "still_texts", "value_color", "values_of"]
 
 #: Gate body tint for each wire colour.
 FACE = {COLORS["zero"]: "#d6e6f5", COLORS["one"]: "#ffe0c2", COLORS["changing"]: "#cdeccd"}
@@ -61,6 +61,12 @@ def recolor_circuit(ax, circuit, values) -> None:
         elif gid.startswith("outname:"):
             bus, bit = gid[8:].rsplit(":", 1)
             text.set_text(output_label(circuit, bus, int(bit), vals))
+
+
+def still_texts(ax) -> list:
+    """The texts of a schematic in ``ax`` that :func:`recolor_circuit` never changes:
+    gate, input and level names (a step-through renders them once)."""
+    return [t for t in ax.texts if not (t.get_gid() or "").startswith(("value:", "outname:"))]
 
 
 def values_of(values):

@@ -60,8 +60,8 @@ from adders.checks import check_int
 from adders.errors import CarrylabValueError
 
 from ._style import BAD_COLOR as _BAD
-from ._style import FAST_PNG, clear_drawn
 from ._style import OK_COLOR as _OK
+from ._style import Layers, clear_drawn
 from ._style import ipywidgets_module as _ipywidgets
 from .draft import MAX_N, STARTS, PrefixDraft, check_outputs, layout_editor
 from .editor_picture import (
@@ -70,6 +70,7 @@ from .editor_picture import (
     draw_editor,
     editor_axes,
     restate_editor,
+    restated,
     two_algebras,
 )
 from .submission import submission, write_submission
@@ -111,7 +112,8 @@ class PrefixEditor:
         self.buttons: dict[tuple[int, int], object] = {}
         self.gids: list[str] = []
         self._syncing = False
-        self._figure = _canvas_figure()
+        self._figure = _canvas_figure(dpi)
+        self._layers = None               # how the figure is redrawn (viz._style.Layers)
         self._depth = None                # depth the figure's axes were sized for
         self._drawn = None                # levels of the network drawn now
         self.start = w.Dropdown(options=list(STARTS), value=start if isinstance(start, str)
@@ -305,40 +307,40 @@ class PrefixEditor:
             f"h<sub>t</sub> = a<sub>t</sub> h<sub>t−1</sub> + b<sub>t</sub>: {nh} of {net.n} "
             f"agree with the step-by-step loop")
         fig = self._figure
-        # One figure, one renderer: its text cache stays warm. The same network (a slider
-        # moved) only changes texts; another one of the same depth (so the same figure
-        # size) is drawn again into the same axes.
+        # One figure, one renderer, drawn in layers (viz._style.Layers): the same network
+        # (a slider moved) changes only the carry and state texts and the title, which
+        # are all that is drawn again. Another network of the same depth (so the same
+        # figure size) is drawn again into the same axes; its labels, which look the
+        # same, keep their rendered overlay.
         if fig.axes and self._drawn == net.levels:
             restate_editor(fig.axes[0], result, report)
-        elif fig.axes and self._depth == net.depth:
-            clear_drawn(fig.axes[0])
-            draw_editor(net, result, report, ax=fig.axes[0])
         else:
-            fig.clear()
-            draw_editor(net, result, report, ax=editor_axes(fig, net.n, net.depth))
-            self._depth = net.depth
+            if fig.axes and self._depth == net.depth:
+                clear_drawn(fig.axes[0])
+                draw_editor(net, result, report, ax=fig.axes[0])
+            else:
+                fig.clear()
+                draw_editor(net, result, report, ax=editor_axes(fig, net.n, net.depth))
+                self._depth = net.depth
+            ax = fig.axes[0]
+            moving = restated(ax)
+            self._layers = Layers(fig, moving, [t for t in ax.texts if t not in moving],
+                                  reuse=self._layers)
+            self.gids = sorted(a.get_gid() for a in
+                               fig.findobj(lambda a: isinstance(a.get_gid(), str)))
         self._drawn = net.levels
-        self.gids = sorted(a.get_gid() for a in fig.findobj(lambda a: isinstance(a.get_gid(), str)))
-        self.image.value = _png_of(fig, self.dpi)
+        self.image.value = self._layers.png()
 
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
 
 
-def _png_of(fig, dpi) -> bytes:
-    """PNG bytes of a figure that stays open (the editor redraws it on every edit)."""
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs=FAST_PNG)
-    return buf.getvalue()
-
-
-def _canvas_figure():
-    """A Figure on its own Agg canvas, outside pyplot's list of open figures."""
+def _canvas_figure(dpi):
+    """A Figure at ``dpi`` on its own Agg canvas, outside pyplot's list of open figures."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    fig = Figure()
+    fig = Figure(dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
 

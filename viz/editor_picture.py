@@ -14,7 +14,7 @@ from ._style import check_network as _check_network
 from .draft import check_outputs
 
 __all__ = ["default_coefficients", "default_operands", "two_algebras", "draw_editor",
-           "restate_editor", "editor_axes"]
+           "restate_editor", "restated", "editor_axes"]
 
 
 # ---------------------------------------------------------------------- both algebras
@@ -123,7 +123,9 @@ def draw_editor(network, result: dict | None = None, report: dict | None = None,
         ax.add_line(Line2D([xs[wrong]], [bottom], marker="s", ms=16, mfc="none", mec=_BAD,
                            mew=2.0, ls="none", zorder=4, gid=f"wrong:{wrong}"))
     ax.set_ylim(bottom - 2.0, ax.get_ylim()[1])
-    ax.set_title(_title(ax.get_title(), result, report), fontsize=9)
+    # y given: the title stays where matplotlib puts it above an axes without axis
+    # (y = 1), and drawing skips measuring the hidden axis to place it again.
+    ax.set_title(_title(ax.get_title(), result, report), fontsize=9, y=1.0)
     return fig
 
 
@@ -152,6 +154,13 @@ def restate_editor(ax, result: dict, report: dict) -> None:
             t.set_text(f"{texts[key][i]}{'✓' if oks[key][i] else '✗'}")
             t.set_color(_OK if oks[key][i] else _BAD)
     ax.set_title(_title(ax.get_title().split("\n")[0], result, report), fontsize=9)
+
+
+def restated(ax) -> list:
+    """The artists :func:`restate_editor` changes in a picture in ``ax``: each output's
+    carry and state text, and the title. The editor redraws only these on a slider move;
+    every other text stays as drawn."""
+    return [t for t in ax.texts if (t.get_gid() or "")[:6] in ("carry:", "state:")] + [ax.title]
 
 
 def editor_axes(fig, n: int, depth: int):

@@ -86,7 +86,8 @@ def _labels(mode: str, i: int):
     return f"{subscript('a', i)}\n{subscript('b', i)}", subscript("h", i)
 
 
-def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=None):
+def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=None, *,
+                pyplot: bool = True):
     """Draw ``network`` as columns (positions) and rows (levels); return the Figure.
 
     Drawn: a vertical wire per position, a dot per cell (black: full pair, grey: group
@@ -105,6 +106,10 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
     upto : int, optional
         Draw levels 1..upto solid and later ones faint; outputs complete after ``upto``
         levels are filled (used by the scan step-through).
+    pyplot : bool, default True
+        Without ``ax``: make the new figure with pyplot, which a notebook shows; False
+        makes a bare Figure on the Agg canvas, to save to a file without importing
+        pyplot (what ``carrylab draw prefix`` does). The picture is the same.
 
     Raises
     ------
@@ -127,7 +132,7 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
     width_in = min(22.0, max(5.0, 0.48 * n + 1.6))
     height_in = min(14.0, 0.5 * (depth + 2) + 1.9)
     if ax is None:
-        fig, ax = _fixed_margin_axes(width_in, height_in)
+        fig, ax = _fixed_margin_axes(width_in, height_in, pyplot)
     else:
         fig, ax = new_axes(ax, (width_in, height_in))
     # Column pitch in points sets dot and font sizes.
@@ -263,12 +268,11 @@ def restyle_prefix(ax, network, upto: int, highlight=None) -> None:
             line.set_markeredgecolor(edge)
 
 
-def _fixed_margin_axes(width_in: float, height_in: float):
+def _fixed_margin_axes(width_in: float, height_in: float, pyplot: bool = True):
     """A figure with one axes and margins fixed in inches: the title above, the legend
     below, everything else inside the axes. No layout engine: constrained layout would
     measure all 2n labels first, which costs more than drawing them at 64 positions."""
-    import matplotlib.pyplot as plt
-    fig = plt.figure(figsize=(width_in, height_in))
+    fig = _new_figure(pyplot, figsize=(width_in, height_in))
     ax = fig.add_subplot()
     side, top, bottom = 0.1, 0.45, 0.42                  # inches
     fig.subplots_adjust(left=side / width_in, right=1 - side / width_in,
@@ -276,21 +280,34 @@ def _fixed_margin_axes(width_in: float, height_in: float):
     return fig, ax
 
 
-def analogy(network, highlight=None):
+def _new_figure(pyplot: bool, **options):
+    """A new Figure: from pyplot (registered, so a notebook shows it), or bare, on the
+    Agg canvas, for a command that only writes a file and needs no pyplot."""
+    if pyplot:
+        import matplotlib.pyplot as plt
+        return plt.figure(**options)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(**options)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def analogy(network, highlight=None, *, pyplot: bool = True):
     """The poster: one prefix network drawn twice, as an adder and as a linear RNN.
 
     Left: the carry operator ``(g, p) o (g', p') = (g | p g', p p')`` (bit 0 on the
     right). Right: affine composition ``(a, b) o (a', b') = (a a', a b' + b)``
     (t = 0 on the left). ``highlight`` colours one position's dependency cone on both
     sides: the carry ``c[i+1]`` and the state ``h[i]`` need the very same cells.
-    Returns the Figure.
+    ``pyplot=False`` makes a bare Figure, as in :func:`draw_prefix`. Returns the Figure.
     """
-    import matplotlib.pyplot as plt
     _check_network(network)
     n, depth = network.n, network.depth
     width = min(30.0, 2 * max(5.0, 0.42 * n + 1.6))
     height = min(14.0, 0.5 * (depth + 2) + 2.6)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(width, height), layout="constrained")
+    fig = _new_figure(pyplot, figsize=(width, height), layout="constrained")
+    left, right = fig.subplots(1, 2)
     draw_prefix(network, "adder", ax=left, highlight=highlight)
     draw_prefix(network, "rnn", ax=right, highlight=highlight)
     left.set_title("Adder: carries by the carry operator\n"

@@ -16,7 +16,10 @@ test) without a browser.
 A move must answer within a blink (benchmarks/bench_interactive.py measures it), so each
 widget keeps one figure (:class:`viz._style.ReusedFigure`): laid out once, redrawn into
 the same axes on every move; the circuit stepper only recolours its schematic
-(:func:`viz.circuit.recolor_circuit`) and moves the waveform's cursor.
+(:func:`viz.circuit.recolor_circuit`) and moves the waveform's cursor. A move redraws
+only what may change (:class:`viz._style.Layers`): the gate, input and level names,
+drawn above the wires, are rendered once into an overlay, and a changing text is
+rendered once per look and laid down again.
 """
 from __future__ import annotations
 
@@ -117,6 +120,7 @@ class CircuitStepper:
         import matplotlib.pyplot as plt
 
         from .circuit import draw_circuit, draw_circuit_blocks, recolor_circuit
+        from .circuit_values import still_texts
         from .waveform import default_nets, waveforms
         t = self.stepper.time
         self.changed = list(dict.fromkeys(e.net for e in self.trace.events if e.time == t)) \
@@ -148,11 +152,18 @@ class CircuitStepper:
                     line.set_xdata([cursor, cursor])
 
         def moving(fig):
-            # The whole schematic and the cursor: the waveforms and their axis are still.
+            # The schematic but its still names, and the cursor: the waveforms and their
+            # axis are still.
             top, bottom = fig.axes
-            return drawn_in(top) + [ln for ln in bottom.lines if ln.get_gid() == "cursor"]
+            still = set(still_texts(top))
+            return [a for a in drawn_in(top) if a not in still] + \
+                [ln for ln in bottom.lines if ln.get_gid() == "cursor"]
+
+        def over(fig):
+            # Gate names are drawn above the wires: rendered once, laid over each move.
+            return still_texts(fig.axes[0])
         self.image.value = self._picture.png(first, again, update,
-                                             moving if self._schematic else None)
+                                             moving if self._schematic else None, over)
         when = "before the switch (settled)" if t is None else f"t = {t} {self.trace.unit}"
         shown = ", ".join(self.changed[:40]) + (" ..." if len(self.changed) > 40 else "")
         self.label.value = (f"<b>{when}</b> (step {self.position} of {self.slider.max})"

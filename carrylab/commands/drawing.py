@@ -88,8 +88,9 @@ def run_draw(args) -> int:
     if args.what == "prefix":
         from adders.prefix import network
         net = network(args.network, args.bits)
-        fig = (viz.analogy(net, highlight=args.highlight) if args.poster else
-               viz.draw_prefix(net, labels=args.labels, highlight=args.highlight))
+        # Only a file is written: a bare Figure, no pyplot to import.
+        fig = (viz.analogy(net, highlight=args.highlight, pyplot=False) if args.poster else
+               viz.draw_prefix(net, labels=args.labels, highlight=args.highlight, pyplot=False))
     elif args.what == "circuit":
         from adders import build
         circuit = build(args.arch, args.bits)
