@@ -105,10 +105,11 @@ def section(entries: list[dict], raw: dict, spec_name: str, spec_text: str, task
     that made it."""
     seeds = sorted({s for e in entries for s in e["seeds"]})
     protocol = raw.get("protocol", "carrylab")
+    over = (f"seeds {', '.join(map(str, seeds))}: mean ± std over the seeds (std with n - 1), "
+            f"and each seed's" if len(seeds) > 1 else f"seed {seeds[0]}: one run per model")
     lines = [f"## {NAMES[task]}: {spec_name}", "",
              f"carrylab's models in the {protocol!r} protocol (rnn.protocol), "
-             f"{entries[0]['epochs']} epochs, seeds {', '.join(map(str, seeds))}: mean ± std over the "
-             f"seeds (std with n - 1), and each seed's. Run by `carrylab sweep` through "
+             f"{entries[0]['epochs']} epochs, {over}. Run by `carrylab sweep` through "
              f"benchmarks/reproduce_paper.py, from the spec below; s / run is the training time "
              f"of each seed's run, in seed order, on one single-threaded worker.", "",
              "| model | params | seeds | best epoch | valid NLL | test NLL (ours) | ± std | by seed "
@@ -117,11 +118,12 @@ def section(entries: list[dict], raw: dict, spec_name: str, spec_text: str, task
     for e in entries:
         t = e["test_nll"]
         authors = "-" if e["authors_test_nll"] is None else f"{e['authors_test_nll']:.3f}"
+        std = f"{t['std']:.3f}" if len(e["seeds"]) > 1 else "-"
         lines.append(
             f"| {e['model']} | {e['params']:,} | {len(e['seeds'])} | "
             f"{', '.join(map(str, e['best_epochs']))} | {e['valid_nll']['mean']:.3f} | {t['mean']:.3f} | "
-            f"{t['std']:.3f} | {', '.join(f'{v:.3f}' for v in e['test_nll_by_seed'])} | {authors} | {e['s_per_epoch']:.2f} | "
-            f"{', '.join(f'{s:.0f}' for s in e['seconds_by_seed'])} |")
+            f"{std} | {', '.join(f'{v:.3f}' for v in e['test_nll_by_seed'])} | {authors} | "
+            f"{e['s_per_epoch']:.2f} | {', '.join(f'{s:.0f}' for s in e['seconds_by_seed'])} |")
     if note:
         lines += ["", note]
     lines += ["", f"The spec ({spec_name}.toml; flags of reproduce_paper.py may override its "

@@ -243,9 +243,10 @@ if no_carry:
 # The authors test the CL-RNN on polyphonic music (JSB Chorales and Nottingham: predict
 # which of 88 piano keys sound in the next time step; the score is the negative
 # log-likelihood per frame, lower is better). The table holds the numbers they logged and
-# carrylab's own models trained on JSB Chorales in their training protocol, three times
-# each (seeds 0, 1, 2): the mean and spread over the seeds, and the best seed. The
-# authors report one run per model; `rnn.paper` says where each number comes from.
+# carrylab's own models trained in their training protocol: on JSB Chorales three times
+# each (seeds 0, 1, 2: the mean and spread over the seeds, and the best seed), on
+# Nottingham once (seed 0). The authors report one run per model; `rnn.paper` says where
+# each number comes from.
 
 # %%
 from rnn import paper
@@ -260,7 +261,8 @@ print(paper.summary())
 # ```bash
 # carrylab train --model clrnn --task jsb --data ../shared/data/JSB_Chorales.mat \
 #     --protocol paper --seed 0 --out runs/jsb
-# python benchmarks/reproduce_paper.py      # all four models x 3 seeds, as a sweep
+# python benchmarks/reproduce_paper.py      # JSB: all four models x 3 seeds, as a sweep
+# python benchmarks/reproduce_paper.py --spec benchmarks/sweeps/paper_nottingham.toml
 # ```
 #
 # ## Summary
