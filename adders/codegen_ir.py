@@ -150,6 +150,17 @@ def _prefetch(builder, data, index, lines: int) -> None:
                           ir.Constant(ir.IntType(32), 1)))
 
 
+def _operand_row(builder, src, start, r: int, nw: int):
+    """Row ``r`` of the operand tile at element ``start`` (an i64 value) of ``src``. Rows
+    are read in address order; each group of eight (four cache lines) asks for its lines
+    PREFETCH tiles ahead: spread out, the requests overlap the memory's latency with the
+    work on this tile (all of a tile's requests at once measured slower than none)."""
+    at = builder.add(start, ir.Constant(_I64, r * nw))
+    if PREFETCH and r % 8 == 0:
+        _prefetch(builder, src, builder.add(at, ir.Constant(_I64, PREFETCH * 64 * nw)), nw)
+    return _load(builder, src, at)
+
+
 def _nontemporal(builder, store) -> None:
     """Mark a store as streaming (no read of the line first, not kept in cache)."""
     store.set_metadata("nontemporal", builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
@@ -191,19 +202,13 @@ def transpose_in(nw: int):
             dst = _data(context, builder, sig.args[2], args[2])
             b = _int64(context, builder, sig, args, 1)
             f = _row_words(context, builder, sig, args, 3, nw)
-            # The first pass reads the tile in address order, eight rows (four cache lines)
-            # at a time, each group asking for its lines PREFETCH tiles ahead: spread out,
-            # the requests overlap the memory's latency with the work on this tile (all of a
-            # tile's requests at once measured slower than none).
+            # the first pass reads the tile in address order (see _operand_row)
             zero, stop, step = (ir.Constant(_I64, x) for x in (0, nw, LANES))
             with cgutils.for_range_slice(builder, zero, stop, step) as (w, _):
                 at_src, at_dst = builder.add(b, w), builder.add(f, w)
 
                 def read(r):
-                    at = builder.add(at_src, ir.Constant(_I64, r * nw))
-                    if PREFETCH and r % 8 == 0:
-                        _prefetch(builder, src, builder.add(at, ir.Constant(_I64, PREFETCH * 64 * nw)), nw)
-                    return _load(builder, src, at)
+                    return _operand_row(builder, src, at_src, r, nw)
 
                 def write(r, value):
                     _store(builder, value, dst, builder.add(at_dst, ir.Constant(_I64, r * nw)))
@@ -279,10 +284,7 @@ def bits_in(nw: int):
                 at = builder.add(b, w)
                 word = _splat(0)
                 for r in range(64):
-                    row = builder.add(at, ir.Constant(_I64, r * nw))
-                    if PREFETCH and r % 8 == 0:
-                        _prefetch(builder, src, builder.add(row, ir.Constant(_I64, PREFETCH * 64 * nw)), nw)
-                    bit = builder.and_(_load(builder, src, row), _splat(1))
+                    bit = builder.and_(_operand_row(builder, src, at, r, nw), _splat(1))
                     word = builder.or_(word, builder.shl(bit, _splat(r)))
                 _store(builder, word, dst, builder.add(f, w))
             return context.get_dummy_value()
