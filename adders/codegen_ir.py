@@ -1,11 +1,13 @@
 """LLVM IR for the generated kernels of :mod:`adders.codegen`, written as Numba intrinsics.
 
-A generated kernel's hot parts are long straight lines of word operations: one per gate,
-and some thousand per 64x64 transpose. Written as Python statements, Numba's front end
-would spend seconds on every one of them; here they go straight to LLVM as vector
+A generated kernel's hot parts are long runs of word operations: one per gate, and some
+thousand per 64x64 transpose. Written as Python statements, Numba's front end would
+spend seconds on every one of them; here they go straight to LLVM as vector
 instructions on ``<4 x i64>`` values (four words, 256 vectors), inside one loop over the
-``nw`` words of a tile row. LLVM keeps the values in registers and spills the rest to the
-stack (L1); no Python-level statement exists per gate.
+``nw`` words of a tile row. The gates are one straight line (LLVM keeps the values in
+registers and spills the rest to the stack, in L1); a transpose is a loop over groups
+of eight rows, so that the code of a whole tile stays small enough for the CPU's
+instruction caches. No Python-level statement exists per gate.
 
 Tile rows are ``nw`` consecutive words of a (rows * nw,) uint64 buffer ``v``. An operand
 tile is ``64 * nw`` consecutive vectors, seen as 64 rows of ``nw`` words; the transpose
@@ -25,11 +27,10 @@ from numba.extending import intrinsic
 
 from . import gates
 
-__all__ = ["LANES", "PREFETCH", "MASKS", "gates_kernel", "transpose_in", "transpose_out",
+__all__ = ["LANES", "MASKS", "gates_kernel", "transpose_in", "transpose_out",
            "bits_in", "bits_out"]
 
 LANES = 4                                   #: words per LLVM vector value
-PREFETCH = 2                                #: tiles ahead the operand loads ask for
 #: (shift, mask) of the six transpose stages
 MASKS = ((32, 0x00000000FFFFFFFF), (16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF),
          (4, 0x0F0F0F0F0F0F0F0F), (2, 0x3333333333333333), (1, 0x5555555555555555))
@@ -96,20 +97,43 @@ def _gate(builder, code, args):
     return out
 
 
+def _arrays(t) -> bool:
+    """Whether ``t`` is a tuple of word arrays (the operands a kernel prefetches)."""
+    return isinstance(t, types.BaseTuple) and all(_is_words(x) for x in t)
+
+
 def gates_kernel(nw: int, program: tuple):
-    """Intrinsic ``_gates(v)``: run ``program`` (see the module docstring) on every
-    group of 4 words of the tile rows of ``v``, a (rows * nw,) uint64 buffer."""
+    """Intrinsic ``_gates(v, base, operands)``: run ``program`` (see the module docstring)
+    on every group of 4 words of the tile rows of ``v``, a (rows * nw,) uint64 buffer.
+
+    Between the gates it asks for the cache lines of the next tile of every operand
+    array (a tuple of uint64 arrays; vectors ``base + 64 nw ..``), one line every few
+    gates: spread over the longest stretch of work of a tile, the reads of memory run
+    beside it. Asked for all at once, or from the transposes as they load (a burst
+    every few dozen instructions), they measured 1.3-1.7x slower end to end from
+    memory."""
     @intrinsic
-    def _gates(typingctx, v):
-        if not _is_words(v):
+    def _gates(typingctx, v, base, operands):
+        if not (_is_words(v) and isinstance(base, types.Integer) and _arrays(operands)):
             return None
 
         def codegen(context, builder, sig, args):
             data = _data(context, builder, sig.args[0], args[0])
+            ahead = builder.add(_int64(context, builder, sig, args, 1), ir.Constant(_I64, 64 * nw))
+            sources = []
+            for k, array_type in enumerate(sig.args[2]):
+                array = context.make_array(array_type)(
+                    context, builder, builder.extract_value(args[2], k))
+                sources.append((array.data, builder.extract_value(array.shape, 0)))
+            lines = [(src, n, 8 * j) for j in range(8 * LANES) for src, n in sources]
+            every = max(1, len(program) // max(1, len(lines)))
             zero, stop, step = (ir.Constant(_I64, x) for x in (0, nw, LANES))
             with cgutils.for_range_slice(builder, zero, stop, step) as (w, _):
+                start = builder.add(ahead, builder.mul(w, ir.Constant(_I64, 64)))
                 value = {}
-                for item in program:
+                for i, item in enumerate(program):
+                    if i % every == 0 and lines:
+                        _prefetch_line(builder, start, *lines.pop(0))
                     if item[0] == 0:
                         at = builder.add(w, ir.Constant(_I64, item[2] * nw))
                         value[item[1]] = _load(builder, data, at)
@@ -118,23 +142,18 @@ def gates_kernel(nw: int, program: tuple):
                                builder.add(w, ir.Constant(_I64, item[2] * nw)))
                     else:
                         value[item[1]] = _gate(builder, item[0] - 2, [value[i] for i in item[2:]])
+                for line in lines:
+                    _prefetch_line(builder, start, *line)
             return context.get_dummy_value()
-        return types.void(v), codegen
+        return types.void(v, base, operands), codegen
     return _gates
 
 
-def _swap(builder, rows, stages):
-    """Apply the swap ``stages`` ((shift, mask) pairs) to ``rows`` ({row: value}, changed
-    in place) for every pair of rows both present."""
-    for j, mask in stages:
-        s, m = _splat(j), _splat(mask)
-        for k in sorted(rows):
-            if k & j or k + j not in rows:
-                continue
-            lo, hi = rows[k], rows[k + j]
-            y = builder.and_(builder.xor(builder.lshr(lo, s), hi), m)
-            rows[k] = builder.xor(lo, builder.shl(y, s))
-            rows[k + j] = builder.xor(hi, y)
+def _prefetch_line(builder, start, src, n, offset: int) -> None:
+    """Ask for the line of element ``start + offset`` of ``src`` (``n`` elements; past
+    the end, element 0: a constant operand has one)."""
+    at = builder.add(start, ir.Constant(_I64, offset))
+    _prefetch(builder, src, builder.select(builder.icmp_signed("<", at, n), at, ir.Constant(_I64, 0)), 1)
 
 
 def _prefetch(builder, data, index, lines: int) -> None:
@@ -150,43 +169,55 @@ def _prefetch(builder, data, index, lines: int) -> None:
                           ir.Constant(ir.IntType(32), 1)))
 
 
-def _operand_row(builder, src, start, r: int, nw: int):
-    """Row ``r`` of the operand tile at element ``start`` (an i64 value) of ``src``. Rows
-    are read in address order; each group of eight (four cache lines) asks for its lines
-    PREFETCH tiles ahead: spread out, the requests overlap the memory's latency with the
-    work on this tile (all of a tile's requests at once measured slower than none)."""
-    at = builder.add(start, ir.Constant(_I64, r * nw))
-    if PREFETCH and r % 8 == 0:
-        _prefetch(builder, src, builder.add(at, ir.Constant(_I64, PREFETCH * 64 * nw)), nw)
-    return _load(builder, src, at)
-
-
 def _nontemporal(builder, store) -> None:
     """Mark a store as streaming (no read of the line first, not kept in cache)."""
     store.set_metadata("nontemporal", builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
 
 
-def _transpose(builder, read, write, reread, final=None, near_first=False):
-    """A 64x64 transpose in two passes of eight rows at a time, so the rows of a pass fit
-    in the 16 vector registers (all 64 at once would spill): stages 32, 16, 8 on rows
-    k, k + 8, ..., k + 56 and stages 4, 2, 1 on rows 8g .. 8g + 7 (the stages commute).
-    ``read(r)`` gives row r's first value, ``write(r, value)`` stores a row after the
-    first pass and ``reread(r)`` loads it back for the second. ``near_first``: the pass
-    on neighbouring rows first, so the first pass reads its source in address order
-    (which the hardware prefetcher follows); else the second pass writes in that order."""
-    far = [(list(range(k, 64, 8)), MASKS[:3]) for k in range(8)]
-    near = [(list(range(g, g + 8)), MASKS[3:]) for g in range(0, 64, 8)]
-    first, second = (near, far) if near_first else (far, near)
-    for group, stages in first:
-        rows = {r: read(r) for r in group}
-        _swap(builder, rows, stages)
-        for r, value in rows.items():
-            write(r, value)
-    for group, stages in second:
-        rows = {r: reread(r) for r in group}
-        _swap(builder, rows, stages)
-        for r, value in rows.items():
-            (final or write)(r, value)
+#: The two passes of a transpose: (stride between the eight rows of a group, stride
+#: between groups, swap stages). "near": rows 8g .. 8g + 7, stages 4, 2, 1; "far": rows
+#: k, k + 8, ..., k + 56, stages 32, 16, 8 (the stages commute).
+_NEAR = (1, 8, MASKS[3:])
+_FAR = (8, 1, MASKS[:3])
+
+
+def _swap8(builder, rows: list, stride: int, stages) -> None:
+    """The swap ``stages`` on a group of eight rows (``rows``, changed in place) whose
+    row numbers are ``stride`` apart."""
+    for j, mask in stages:
+        s, m, d = _splat(j), _splat(mask), j // stride
+        for k in range(8):
+            if k & d:
+                continue
+            lo, hi = rows[k], rows[k + d]
+            y = builder.and_(builder.xor(builder.lshr(lo, s), hi), m)
+            rows[k] = builder.xor(lo, builder.shl(y, s))
+            rows[k + d] = builder.xor(hi, y)
+
+
+def _transpose(builder, nw: int, read, write, reread, final=None, near_first=False):
+    """A 64x64 transpose in two passes over eight groups of eight rows, so the rows of a
+    group fit in the 16 vector registers (all 64 at once would spill). Each pass is a
+    run-time loop over its groups: unrolled, a transpose is some 1,400 instructions and
+    the three of a tile crowd the gates out of the instruction caches (measured 25%
+    slower with the tile in L1); the loop also keeps LLVM from carrying the first
+    pass's values to the second in registers, spilled.
+
+    ``read(at)`` gives the row at word offset ``at`` (an i64 value: row * nw);
+    ``write(at, value)`` stores a row after the first pass and ``reread(at)`` loads it
+    back for the second; ``final`` stores the second pass's rows (default: ``write``).
+    ``near_first``: the pass on neighbouring rows first, so the first pass reads its
+    source in address order; else the second pass writes in that order."""
+    passes = (_NEAR, _FAR) if near_first else (_FAR, _NEAR)
+    for number, (stride, group_stride, stages) in enumerate(passes):
+        load, store = (read, write) if number == 0 else (reread, final or write)
+        with cgutils.for_range(builder, ir.Constant(_I64, 8)) as loop:
+            at0 = builder.mul(loop.index, ir.Constant(_I64, group_stride * nw))
+            ats = [builder.add(at0, ir.Constant(_I64, j * stride * nw)) for j in range(8)]
+            rows = [load(at) for at in ats]
+            _swap8(builder, rows, stride, stages)
+            for at, value in zip(ats, rows):
+                store(at, value)
 
 
 def transpose_in(nw: int):
@@ -202,21 +233,15 @@ def transpose_in(nw: int):
             dst = _data(context, builder, sig.args[2], args[2])
             b = _int64(context, builder, sig, args, 1)
             f = _row_words(context, builder, sig, args, 3, nw)
-            # the first pass reads the tile in address order (see _operand_row)
             zero, stop, step = (ir.Constant(_I64, x) for x in (0, nw, LANES))
             with cgutils.for_range_slice(builder, zero, stop, step) as (w, _):
                 at_src, at_dst = builder.add(b, w), builder.add(f, w)
-
-                def read(r):
-                    return _operand_row(builder, src, at_src, r, nw)
-
-                def write(r, value):
-                    _store(builder, value, dst, builder.add(at_dst, ir.Constant(_I64, r * nw)))
-
-                def reread(r):
-                    return _load(builder, dst, builder.add(at_dst, ir.Constant(_I64, r * nw)))
-
-                _transpose(builder, read, write, reread, near_first=True)
+                _transpose(
+                    builder, nw,
+                    # the first pass reads the tile in address order
+                    lambda at: _load(builder, src, builder.add(at_src, at)),
+                    lambda at, value: _store(builder, value, dst, builder.add(at_dst, at)),
+                    lambda at: _load(builder, dst, builder.add(at_dst, at)), near_first=True)
             return context.get_dummy_value()
         return types.void(x, base, v, first), codegen
     return _tin
@@ -243,35 +268,36 @@ def transpose_out(nw: int, width: int, stream: bool = False):
             with cgutils.for_range_slice(builder, zero, stop, step) as (w, _):
                 at_src, at_dst = builder.add(f, w), builder.add(b, w)
 
-                def read(i):
-                    if i >= width:                   # bits above the bus: 0
-                        return _splat(0)
-                    return _load(builder, src, builder.add(at_src, ir.Constant(_I64, i * nw)))
+                def read(at):
+                    if width >= 64:
+                        return _load(builder, src, builder.add(at_src, at))
+                    # bits above the bus read as 0; the load stays inside the bus
+                    inside = builder.icmp_signed("<", at, ir.Constant(_I64, width * nw))
+                    safe = builder.select(inside, at, ir.Constant(_I64, 0))
+                    return builder.select(inside, _load(builder, src, builder.add(at_src, safe)),
+                                          _splat(0))
 
-                def write(r, value):
-                    _store(builder, value, tmp, builder.add(w, ir.Constant(_I64, r * nw)))
-
-                def reread(r):
-                    return _load(builder, tmp, builder.add(w, ir.Constant(_I64, r * nw)))
-
-                def final(r, value):
-                    store = _store(builder, value, dst, builder.add(at_dst, ir.Constant(_I64, r * nw)))
+                def final(at, value):
+                    store = _store(builder, value, dst, builder.add(at_dst, at))
                     if stream:
                         _nontemporal(builder, store)
 
-                _transpose(builder, read, write, reread, final)
+                _transpose(builder, nw, read,
+                           lambda at, value: _store(builder, value, tmp, builder.add(w, at)),
+                           lambda at: _load(builder, tmp, builder.add(w, at)), final)
             return context.get_dummy_value()
         return types.void(v, first, t, out, base), codegen
     return _tout
 
 
 def bits_in(nw: int):
-    """Intrinsic ``_bits_in(x, base, v, row)``: row ``row`` of ``v`` <- bit 0 of the
-    vectors ``x[base : base + 64 nw]`` (a 1-bit bus such as ``cin``), gathered with
-    vector shifts."""
+    """Intrinsic ``_bits_in(x, base, v, row, check)``: row ``row`` of ``v`` <- bit 0 of
+    the vectors ``x[base : base + 64 nw]`` (a 1-bit bus such as ``cin``), gathered with
+    vector shifts; row ``check`` of ``v`` |= their bits above bit 0 (nonzero: some
+    vector is out of range for the bus)."""
     @intrinsic
-    def _bits_in(typingctx, x, base, v, row):
-        if not _typed((x, v), (base, row)):
+    def _bits_in(typingctx, x, base, v, row, check):
+        if not _typed((x, v), (base, row, check)):
             return None
 
         def codegen(context, builder, sig, args):
@@ -279,16 +305,21 @@ def bits_in(nw: int):
             dst = _data(context, builder, sig.args[2], args[2])
             b = _int64(context, builder, sig, args, 1)
             f = _row_words(context, builder, sig, args, 3, nw)
+            c = _row_words(context, builder, sig, args, 4, nw)
             zero, stop, step = (ir.Constant(_I64, x) for x in (0, nw, LANES))
             with cgutils.for_range_slice(builder, zero, stop, step) as (w, _):
                 at = builder.add(b, w)
-                word = _splat(0)
+                word, seen = _splat(0), _splat(0)
                 for r in range(64):
-                    bit = builder.and_(_operand_row(builder, src, at, r, nw), _splat(1))
-                    word = builder.or_(word, builder.shl(bit, _splat(r)))
+                    value = _load(builder, src, builder.add(at, ir.Constant(_I64, r * nw)))
+                    seen = builder.or_(seen, value)
+                    word = builder.or_(word, builder.shl(builder.and_(value, _splat(1)), _splat(r)))
                 _store(builder, word, dst, builder.add(f, w))
+                at_check = builder.add(c, w)
+                high = builder.lshr(seen, _splat(1))
+                _store(builder, builder.or_(_load(builder, dst, at_check), high), dst, at_check)
             return context.get_dummy_value()
-        return types.void(x, base, v, row), codegen
+        return types.void(x, base, v, row, check), codegen
     return _bits_in
 
 

@@ -106,10 +106,11 @@ def run_packed(circuit, packed_in: np.ndarray, rows: list[str]) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- public batch API
-def _array_form(bus, value, width) -> str:
+def _array_form(bus, value, width, check_range: bool = True) -> str:
     """Check an operand array for a ``width``-bit bus: "words" for a (vectors,) uint64
     array, "bits" for a (vectors, width) 0/1 matrix; raise TypeError/ValueError naming
-    the bus, what came and what is allowed."""
+    the bus, what came and what is allowed. ``check_range=False`` leaves the values of
+    a uint64 array to :func:`_check_range` (the generated kernels check as they load)."""
     if value.ndim == 1:
         if value.dtype != np.uint64:
             raise CarrylabTypeError(f"operand {bus!r}: a 1-D array must have dtype uint64, got {value.dtype}"
@@ -117,10 +118,8 @@ def _array_form(bus, value, width) -> str:
         if width > 64:
             raise CarrylabValueError(f"operand {bus!r}: the bus is {width} bits wide, too wide for uint64; "
                              f"pass a (vectors, {width}) uint8 bit matrix")
-        if width < 64 and value.size and int(value.max()) >> width:    # max(): no temporary
-            bad = int(value[np.argmax(value >> np.uint64(width) != 0)])
-            raise CarrylabValueError(f"operand {bus!r} holds {bad}, out of range for a {width}-bit bus "
-                             f"(0 <= {bus} <= {(1 << width) - 1})")
+        if check_range:
+            _check_range(bus, value, width)
         return "words"
     if value.ndim == 2:
         if value.dtype not in (np.uint8, np.bool_):
@@ -136,15 +135,32 @@ def _array_form(bus, value, width) -> str:
                      f"uint8, got {value.ndim} dimensions")
 
 
-def _checked(circuit, operands: dict) -> tuple[dict, dict, int]:
+def _check_range(bus, value, width) -> None:
+    """Raise unless every value of the uint64 array ``value`` fits a ``width``-bit bus."""
+    if width < 64 and value.size and int(value.max()) >> width:    # max(): no temporary
+        bad = int(value[np.argmax(value >> np.uint64(width) != 0)])
+        raise CarrylabValueError(f"operand {bus!r} holds {bad}, out of range for a {width}-bit bus "
+                                 f"(0 <= {bus} <= {(1 << width) - 1})")
+
+
+def _check_ranges(circuit, values, forms) -> None:
+    """:func:`_check_range` on every operand given as a uint64 array."""
+    for bus, value in values.items():
+        if forms[bus] == "words":
+            _check_range(bus, value, circuit.width(bus))
+
+
+def _checked(circuit, operands: dict, check_range: bool = True) -> tuple[dict, dict, int]:
     """Resolve and check every operand: ``(values, forms, n_vectors)`` where forms maps
-    each bus to "words", "bits" or "int" (ints are range-checked and made Python ints)."""
+    each bus to "words", "bits" or "int" (ints are range-checked and made Python ints).
+    ``check_range=False``: uint64 arrays are not yet range-checked (see
+    :func:`_check_ranges`)."""
     values = resolve_operands(circuit, operands)
     forms = {}
     for bus, value in values.items():
         width = circuit.width(bus)
         if isinstance(value, np.ndarray):
-            forms[bus] = _array_form(bus, value, width)
+            forms[bus] = _array_form(bus, value, width, check_range)
         else:
             values[bus] = check_operand(bus, value, width)
             forms[bus] = "int"
@@ -197,8 +213,9 @@ def pack(circuit, **operands) -> tuple[np.ndarray, int]:
     return packed, n_vectors
 
 
-def _simulate_generated(circuit, values, forms, n_vectors, rows, out_widths) -> np.ndarray:
-    """The generated kernel of :mod:`adders.codegen`: (output buses, n_vectors) uint64."""
+def _simulate_generated(circuit, values, forms, n_vectors, rows, out_widths) -> list:
+    """The generated kernel of :mod:`adders.codegen`: one (n_vectors,) uint64 array per
+    output bus."""
     # Numba and the generated kernels load on the first batch call, not with ``import adders``.
     import numba
 
@@ -206,15 +223,18 @@ def _simulate_generated(circuit, values, forms, n_vectors, rows, out_widths) -> 
     kern = codegen.kernel(circuit, rows, out_widths)
     inputs = [np.ascontiguousarray(values[bus]) if forms[bus] == "words"
               else np.array([values[bus]], dtype=np.uint64) for bus in values]
-    out = np.empty((len(out_widths), n_vectors), dtype=np.uint64)   # allocated once, here
-    codegen.run(kern, inputs, list(out), n_vectors, numba.get_num_threads())
+    arrays = [x for x in inputs if x.shape[0] > 1]
+    out = codegen.outputs(len(out_widths), n_vectors, arrays[0] if arrays else None)
+    if codegen.run(kern, inputs, out, n_vectors, numba.get_num_threads()):
+        _check_ranges(circuit, values, forms)      # the kernel saw bits above a bus: say which
     return out
 
 
 def _simulate_words(circuit, values, forms, n_vectors, probe, engine) -> dict | None:
     """The fused path: uint64 operands (and ints) in, uint64 buses out, never writing
     bit-sliced rows to memory. Probes come back as 1-bit buses. Returns None when a
-    constant operand has bits beyond 64 (the general path takes it)."""
+    constant operand has bits beyond 64 (the general path takes it). The operand arrays
+    are range-checked here (by the generated kernel as it loads them, or first)."""
     if any(forms[bus] == "int" and values[bus] >> 64 for bus in values):
         return None
     buses = list(circuit.outputs.items()) + [(net, [net]) for net in probe]
@@ -225,6 +245,7 @@ def _simulate_words(circuit, values, forms, n_vectors, probe, engine) -> dict | 
     if codegen.choose(circuit, rows, out_widths, n_vectors, engine) == "compiled":
         out = _simulate_generated(circuit, values, forms, n_vectors, rows, out_widths)
     else:
+        _check_ranges(circuit, values, forms)
         out = _interpret_words(circuit, values, forms, n_vectors, rows, out_widths)
     result = {bus: out[k] for k, bus in enumerate(circuit.outputs)}
     for k, net in enumerate(probe, start=len(circuit.outputs)):
@@ -321,7 +342,9 @@ def simulate(circuit, probe=None, as_bits: bool | None = None, engine: str = "au
     if engine not in ENGINES:
         raise CarrylabValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, "
                                  f"got {engine!r}")
-    values, forms, n_vectors = _checked(circuit, operands)
+    # uint64 arrays are range-checked on the path taken (the generated kernel checks as
+    # it loads: no separate pass over the operands)
+    values, forms, n_vectors = _checked(circuit, operands, check_range=False)
     probe = list(probe or [])
     any_bits = "bits" in forms.values()
     widest = max(len(nets) for nets in circuit.outputs.values())

@@ -83,6 +83,62 @@ def test_wide_adders_partial_tiles_and_threads(arch, bits, n):
         numba.set_num_threads(saved)
 
 
+def at_line_offset(x, offset):
+    """A copy of ``x`` whose data starts ``offset`` bytes into a 64-byte cache line."""
+    buf = np.empty(len(x) + 16, np.uint64)
+    k = (offset - buf.ctypes.data % 64) % 64 // 8
+    out = buf[k:k + len(x)]
+    out[:] = x
+    return out
+
+
+@pytest.mark.parametrize("arch, bits", [("kogge-stone", 64), ("cla", 33), ("ripple", 4)])
+@pytest.mark.parametrize("offset", [0, 8, 56])
+def test_operands_anywhere_in_a_cache_line(arch, bits, offset):
+    """The vectors before the operands reach a cache line run as a partial tile (7 at
+    offset 8, 1 at 56), the rest as whole tiles: every sum is still Python's."""
+    c = build(arch, bits)
+    n = 256 * 3 + 19
+    rng = np.random.default_rng(offset + bits)
+    top = np.uint64(M64 if bits == 64 else (1 << bits) - 1)
+    a, b = (at_line_offset(rng.integers(0, 2**64, n, dtype=np.uint64) & top, offset)
+            for _ in range(2))
+    cin = at_line_offset(rng.integers(0, 2, n, dtype=np.uint64), offset)
+    s, cout = python_sums(a, b, cin, bits)
+    saved = numba.get_num_threads()
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            got = logic.simulate(c, a=a, b=b, cin=cin, engine="compiled")
+            np.testing.assert_array_equal(got["s"], s)
+            np.testing.assert_array_equal(got["cout"], cout)
+    finally:
+        numba.set_num_threads(saved)
+
+
+@pytest.mark.parametrize("arch, bits, bus", [("kogge-stone", 64, "cin"), ("cla", 33, "a"),
+                                             ("cla", 33, "cin"), ("ripple", 4, "b")])
+@pytest.mark.parametrize("where", [1, 300, -1, "single"])
+def test_kernel_refuses_operands_out_of_range(arch, bits, bus, where):
+    """The generated kernel checks operand ranges as it loads them (no pass of its own):
+    a value with bits above its bus, in the partial tile before the first cache line,
+    in a whole tile, in the last partial tile or as the only vector, is refused with
+    the interpreter's message."""
+    c = build(arch, bits)
+    n = 1 if where == "single" else 256 * 3 + 19
+    rng = np.random.default_rng(bits)
+    ops = {name: at_line_offset(rng.integers(0, 2**64, n, dtype=np.uint64)
+                                & np.uint64(M64 if c.width(name) == 64 else (1 << c.width(name)) - 1), 8)
+           for name in ("a", "b", "cin")}
+    ops[bus][0 if where == "single" else where] = np.uint64(1 << c.width(bus) | 1)
+    with pytest.raises(CarrylabValueError) as expected:
+        logic.simulate(c, engine="interpreter", **ops)
+    assert f"operand {bus!r} holds {(1 << c.width(bus)) | 1}, out of range" in str(expected.value)
+    with pytest.raises(CarrylabValueError) as got:
+        logic.simulate(c, engine="compiled", **ops)
+    assert str(got.value) == str(expected.value)
+
+
 def test_probes_of_internal_nets():
     c = build("brent-kung", 12)
     rng = np.random.default_rng(5)
