@@ -96,6 +96,52 @@ def test_prefix_editor_after_edits_equals_a_fresh_editor():
         _assert_like_whole(_pixels(ed.image.value), _whole(ed._figure))
 
 
+def test_prefix_editor_clicks_at_16_positions_equal_a_fresh_editor():
+    """Clicks that keep the depth redraw the cells and wires in place (labels kept);
+    adding cells, removing them, loading another network of that depth, a wrong
+    network and a change of depth all show what a fresh editor shows."""
+    ed = prefix_editor(16, start="sklansky", dpi=40)
+    labels = [t for t in ed._figure.axes[0].texts if t.get_gid() == "label:in:0"]
+    steps = [("click", (1, 2)), ("click", (1, 4)), ("click", (1, 3)), ("load", "kogge-stone"),
+             ("click", (2, 3)), ("load", "knowles"), ("load", "sklansky"), ("click", (1, 2)),
+             ("load", "brent-kung"), ("click", (1, 2))]
+    for kind, value in steps:
+        depth = ed.network.depth
+        if kind == "click":
+            ed.toggle(*value)
+        else:
+            ed.load(value)
+        kept = [t for t in ed._figure.axes[0].texts if t.get_gid() == "label:in:0"]
+        assert (kept == labels) == (ed.network.depth == depth), (kind, value)
+        labels = kept
+        fresh = prefix_editor(16, start=ed.network, dpi=40)
+        assert np.array_equal(_pixels(ed.image.value), _pixels(fresh.image.value)), value
+        assert fresh.gids == ed.gids
+        _assert_like_whole(_pixels(ed.image.value), _whole(ed._figure))
+
+
+@pytest.mark.parametrize("labels", ["adder", "rnn"])
+def test_redraw_prefix_equals_a_fresh_drawing(labels):
+    from adders.errors import CarrylabValueError
+    from adders.prefix import brent_kung, knowles, kogge_stone, sklansky
+    from viz.prefix import draw_prefix, redraw_prefix
+
+    def shown(fig):
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+    def gids(fig):
+        return sorted(a.get_gid() for a in fig.findobj(lambda a: isinstance(a.get_gid(), str)))
+    fig = draw_prefix(sklansky(16), labels, pyplot=False)
+    for net in (kogge_stone(16), sklansky(16), knowles(16)):     # more cells, fewer, as many
+        redraw_prefix(fig.axes[0], net, labels)
+        fresh = draw_prefix(net, labels, pyplot=False)
+        assert np.array_equal(shown(fig), shown(fresh)), net.name
+        assert gids(fig) == gids(fresh)
+    with pytest.raises(CarrylabValueError, match="depth"):
+        redraw_prefix(fig.axes[0], brent_kung(16), labels)
+
+
 def _figure():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

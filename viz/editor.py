@@ -61,7 +61,7 @@ from adders.errors import CarrylabValueError
 
 from ._style import BAD_COLOR as _BAD
 from ._style import OK_COLOR as _OK
-from ._style import Layers, clear_drawn
+from ._style import Layers
 from ._style import ipywidgets_module as _ipywidgets
 from .draft import MAX_N, STARTS, PrefixDraft, check_outputs, layout_editor
 from .editor_picture import (
@@ -69,6 +69,7 @@ from .editor_picture import (
     default_operands,
     draw_editor,
     editor_axes,
+    redraw_editor,
     restate_editor,
     restated,
     two_algebras,
@@ -310,14 +311,13 @@ class PrefixEditor:
         # One figure, one renderer, drawn in layers (viz._style.Layers): the same network
         # (a slider moved) changes only the carry and state texts and the title, which
         # are all that is drawn again. Another network of the same depth (so the same
-        # figure size) is drawn again into the same axes; its labels, which look the
-        # same, keep their rendered overlay.
+        # figure size) changes the cells and wires of the picture in place; its labels
+        # and legend stay, and so does their rendered overlay.
         if fig.axes and self._drawn == net.levels:
             restate_editor(fig.axes[0], result, report)
         else:
             if fig.axes and self._depth == net.depth:
-                clear_drawn(fig.axes[0])
-                draw_editor(net, result, report, ax=fig.axes[0])
+                redraw_editor(fig.axes[0], net, result, report)
             else:
                 fig.clear()
                 draw_editor(net, result, report, ax=editor_axes(fig, net.n, net.depth))

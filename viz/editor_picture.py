@@ -14,7 +14,7 @@ from ._style import check_network as _check_network
 from .draft import check_outputs
 
 __all__ = ["default_coefficients", "default_operands", "two_algebras", "draw_editor",
-           "restate_editor", "restated", "editor_axes"]
+           "redraw_editor", "restate_editor", "restated", "editor_axes"]
 
 
 # ---------------------------------------------------------------------- both algebras
@@ -92,7 +92,6 @@ def draw_editor(network, result: dict | None = None, report: dict | None = None,
     :func:`default_coefficients`), ``report`` :func:`check_outputs`.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     from .prefix import draw_prefix, layout_prefix
     if result is None:
@@ -118,15 +117,36 @@ def draw_editor(network, result: dict | None = None, report: dict | None = None,
     left = min(xs) - 0.8
     ax.text(left, rows[0][0], "c", ha="right", va="center", fontsize=font + 1, color="0.3")
     ax.text(left, rows[1][0], "h", ha="right", va="center", fontsize=font + 1, color="0.3")
-    wrong = report["first_wrong"]
-    if wrong is not None:
-        ax.add_line(Line2D([xs[wrong]], [bottom], marker="s", ms=16, mfc="none", mec=_BAD,
-                           mew=2.0, ls="none", zorder=4, gid=f"wrong:{wrong}"))
+    _ring(ax, xs, bottom, report)
     ax.set_ylim(bottom - 2.0, ax.get_ylim()[1])
     # y given: the title stays where matplotlib puts it above an axes without axis
     # (y = 1), and drawing skips measuring the hidden axis to place it again.
     ax.set_title(_title(ax.get_title(), result, report), fontsize=9, y=1.0)
     return fig
+
+
+def _ring(ax, xs, bottom: float, report: dict) -> None:
+    """Ring the first wrong output (at x ``xs[i]``, y ``bottom``), if there is one."""
+    from matplotlib.lines import Line2D
+    wrong = report["first_wrong"]
+    if wrong is not None:
+        ax.add_line(Line2D([xs[wrong]], [bottom], marker="s", ms=16, mfc="none", mec=_BAD,
+                           mew=2.0, ls="none", zorder=4, gid=f"wrong:{wrong}"))
+
+
+def redraw_editor(ax, network, result: dict, report: dict) -> None:
+    """Show ``network`` on a picture :func:`draw_editor` drew into ``ax`` of another
+    network of the same n and depth, in place (:func:`viz.prefix.redraw_prefix`, then
+    each output's carry and state, the ring of the first wrong output and the title);
+    the labels and the legend stay. What the editor does on a click that keeps the depth.
+    """
+    from .prefix import layout_prefix, redraw_prefix
+    redraw_prefix(ax, network, "adder")
+    for line in list(ax.lines):
+        if (line.get_gid() or "").startswith("wrong:"):
+            line.remove()
+    _ring(ax, layout_prefix(network, "right")["x"], -(network.depth + 1), report)
+    restate_editor(ax, result, report)
 
 
 def _title(network_title: str, result: dict, report: dict) -> str:

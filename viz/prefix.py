@@ -14,12 +14,13 @@ needed.
 from __future__ import annotations
 
 from adders.checks import check_int
+from adders.errors import CarrylabValueError
 
 from ._style import COLORS, check_choice, new_axes, subscript
 from ._style import check_network as _check_network
 
 __all__ = ["LABELS", "layout_prefix", "dependency_cone", "draw_prefix", "restyle_prefix",
-           "analogy"]
+           "redraw_prefix", "analogy"]
 
 #: Allowed values of ``labels``.
 LABELS = ("adder", "rnn")
@@ -135,11 +136,7 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
         fig, ax = _fixed_margin_axes(width_in, height_in, pyplot)
     else:
         fig, ax = new_axes(ax, (width_in, height_in))
-    # Column pitch in points sets dot and font sizes.
-    bbox = ax.get_position()
-    pitch = bbox.width * fig.get_figwidth() * 72 / max(n, 1)
-    font = max(5.0, min(10.0, pitch * 0.36))
-    dot = max(3.0, min(9.0, pitch * 0.32))
+    pitch, font, dot = _sizes(ax, n)
     style = _styles(network, lay["cells"], cone, upto, highlight)
 
     # Vertical wires: segment k joins row k-1 to row k (row depth + 1 = outputs).
@@ -152,12 +149,11 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
     ax.add_collection(LineCollection(lat, colors=style["lateral"],
                                      linewidths=_widths(style["lateral"]),
                                      zorder=2, gid="wires:lateral"))
-    for (k, i, j, shade), alpha in zip(lay["cells"], style["alpha"]):
-        face = COLORS["black_cell"] if shade == "black" else COLORS["grey_cell"]
-        edge = COLORS["cone"] if cone is not None and (k, i, j) in cone["cells"] else face
-        ax.add_line(Line2D([xs[i]], [ys[k]], marker="o", ms=dot, mfc=face, mec=edge,
-                           mew=1.6 if edge != face else 0.5, alpha=alpha, ls="none",
-                           zorder=3, gid=f"cell:{k}:{i}:{j}"))
+    # add_artist, not add_line: the limits are set below, and updating the data limits
+    # for every one of a few hundred cells costs more than creating them.
+    for cell, alpha in zip(lay["cells"], style["alpha"]):
+        ax.add_artist(Line2D(marker="o", ms=dot, ls="none", zorder=3,
+                             **_cell_look(cell, xs, ys, cone, alpha)))
     # Inputs (row 0) and outputs (last row) as small open / filled squares.
     # Inputs: one marker line per edge colour (not one artist per position).
     cone_in = set(cone["inputs"]) if cone is not None else set()
@@ -167,8 +163,8 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
             ax.plot([xs[i] for i in group], [ys[0]] * len(group), marker="s", ms=dot * 0.8,
                     mfc="white", mec=edge, mew=1.0, ls="none", zorder=3)
     for i, (face, edge) in enumerate(style["outputs"]):
-        ax.plot([xs[i]], [ys[-1]], marker="s", ms=dot * 0.8, mfc=face, mec=edge,
-                mew=1.0, zorder=3, gid=f"output:{i}")
+        ax.add_artist(Line2D([xs[i]], [ys[-1]], marker="s", ms=dot * 0.8, mfc=face, mec=edge,
+                             mew=1.0, ls="none", zorder=3, gid=f"output:{i}"))
     # Labels: two lines on top, one below; rotate only when columns are too narrow.
     top_rot = 0 if pitch >= 2.2 * font else 90
     for i in range(n):
@@ -206,11 +202,34 @@ def draw_prefix(network, labels: str = "adder", ax=None, highlight=None, upto=No
                               label=f"what {out} depends on"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3,
               fontsize=max(font - 1, 7), frameon=False, handlelength=1.4)
-    where = "bit 0 on the right" if labels == "adder" else "t = 0 on the left"
-    ax.set_title(f"{network.name}, n = {n}: depth {depth}, {network.size} cells, "
-                 f"fanout {network.max_fanout}, tracks {network.tracks}  ({where})",
-                 fontsize=max(font, 9))
+    # At y = 1, where matplotlib would put it over an axes without axis: a title placed
+    # by hand spares every drawing a measure of the hidden y axis and its tick labels.
+    ax.set_title(_title(network, labels), fontsize=max(font, 9), y=1.0)
     return fig
+
+
+def _sizes(ax, n: int) -> tuple[float, float, float]:
+    """Column pitch, font size and dot size in points of a picture of ``n`` columns in
+    ``ax``: the pitch sets the other two."""
+    pitch = ax.get_position().width * ax.figure.get_figwidth() * 72 / max(n, 1)
+    return pitch, max(5.0, min(10.0, pitch * 0.36)), max(3.0, min(9.0, pitch * 0.32))
+
+
+def _cell_look(cell, xs, ys, cone, alpha) -> dict:
+    """Line2D properties of the dot of ``cell = (k, i, j, shade)``: place, colours (ringed
+    in the cone's colour when in ``cone``), transparency and gid."""
+    k, i, j, shade = cell
+    face = COLORS["black_cell"] if shade == "black" else COLORS["grey_cell"]
+    edge = COLORS["cone"] if cone is not None and (k, i, j) in cone["cells"] else face
+    return {"xdata": [xs[i]], "ydata": [ys[k]], "mfc": face, "mec": edge,
+            "mew": 1.6 if edge != face else 0.5, "alpha": alpha, "gid": f"cell:{k}:{i}:{j}"}
+
+
+def _title(network, labels: str) -> str:
+    """The title of a :func:`draw_prefix` picture: name, n and the network's measures."""
+    where = "bit 0 on the right" if labels == "adder" else "t = 0 on the left"
+    return (f"{network.name}, n = {network.n}: depth {network.depth}, {network.size} cells, "
+            f"fanout {network.max_fanout}, tracks {network.tracks}  ({where})")
 
 
 def _styles(network, cells, cone, upto: int, highlight) -> dict:
@@ -266,6 +285,59 @@ def restyle_prefix(ax, network, upto: int, highlight=None) -> None:
             face, edge = style["outputs"][int(gid[7:])]
             line.set_markerfacecolor(face)
             line.set_markeredgecolor(edge)
+
+
+def redraw_prefix(ax, network, labels: str = "adder") -> None:
+    """Show ``network`` on a picture :func:`draw_prefix` drew into ``ax`` (with the same
+    ``labels``, no ``highlight``, every level applied) of another network of the same n
+    and depth, in place: the lateral wires, the cells, the filled outputs and the title
+    change; the labels, level numbers and legend, which look the same, stay. The prefix
+    editor calls it on every click that keeps the depth.
+
+    Raises
+    ------
+    ValueError
+        The picture in ``ax`` has another n or depth than ``network``.
+    """
+    from matplotlib.lines import Line2D
+
+    _check_network(network)
+    check_choice("labels", labels, LABELS)
+    n, depth = network.n, network.depth
+    wires = {c.get_gid(): c for c in ax.collections}
+    drawn = [ln for ln in ax.lines if (ln.get_gid() or "").startswith("cell:")]
+    outputs = {ln.get_gid(): ln for ln in ax.lines if (ln.get_gid() or "").startswith("output:")}
+    vertical, lateral = wires.get("wires:vertical"), wires.get("wires:lateral")
+    if vertical is None or lateral is None or len(outputs) != n \
+            or len(vertical.get_paths()) != n * (depth + 1):
+        raise CarrylabValueError(f"redraw_prefix needs a picture of a network with n = {n} "
+                                 f"and depth {depth} in ax; draw this one with draw_prefix")
+    lay = layout_prefix(network, "right" if labels == "adder" else "left")
+    xs, ys, cells = lay["x"], lay["y"], lay["cells"]
+    style = _styles(network, cells, None, depth, None)
+    lateral.set_segments([[(xs[j], ys[k - 1]), (xs[i], ys[k])] for k, i, j, _ in cells])
+    lateral.set_colors(style["lateral"])
+    lateral.set_linewidths(_widths(style["lateral"]))
+    # Reuse the dots drawn; more cells are appended, and the other markers moved after
+    # them, so the lines are drawn in the order a fresh drawing draws them.
+    for line, cell in zip(drawn, cells):
+        look = _cell_look(cell, xs, ys, None, 1.0)
+        line.set_data(look.pop("xdata"), look.pop("ydata"))
+        line.set(**look)
+    for line in drawn[len(cells):]:
+        line.remove()
+    _, font, dot = _sizes(ax, n)
+    if len(cells) > len(drawn):
+        after = [ln for ln in ax.lines if ln not in drawn]
+        for cell in cells[len(drawn):]:
+            ax.add_artist(Line2D(marker="o", ms=dot, ls="none", zorder=3,
+                                 **_cell_look(cell, xs, ys, None, 1.0)))
+        for line in after:
+            line.remove()
+            ax.add_artist(line)
+    for i, (face, edge) in enumerate(style["outputs"]):
+        outputs[f"output:{i}"].set(mfc=face, mec=edge)
+    ax.set_title(_title(network, labels), fontsize=max(font, 9))
 
 
 def _fixed_margin_axes(width_in: float, height_in: float, pyplot: bool = True):

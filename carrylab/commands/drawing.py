@@ -109,7 +109,8 @@ def run_draw(args) -> int:
         print(trace.summary())
     else:
         fig = viz.receptive_field(args.kernel_size, args.levels)
-    fig.savefig(args.output, dpi=_DPI, facecolor="white")
+    fig.savefig(args.output, dpi=_DPI, facecolor="white",
+                **({"pil_kwargs": _PNG} if args.output.lower().endswith(".png") else {}))
     print(f"wrote {args.output}")
     if args.what in ("prefix", "circuit"):
         _density_note(fig, args.bits * (2 if getattr(args, "poster", False) else 1), args)
@@ -117,6 +118,9 @@ def run_draw(args) -> int:
 
 
 _DPI = 120
+# zlib level 3 encodes a 64-position prefix network in less than half the time of the
+# default level 6, for a file about a tenth larger.
+_PNG = {"compress_level": 3}
 # Below this many pixels per bit column, labels and cells run together.
 _READABLE_PX = 12
 
