@@ -12,8 +12,9 @@ For 32- and 64-bit ripple, CLA and Kogge-Stone adders on the same random vectors
   simulator of these arrays must stream), NumPy's ``a + b + c``, and the ALU peak
   (word operations per second on registers); beside it, for the 64-bit ripple, CLA and
   Kogge-Stone adders, ours end to end with each engine (generated and interpreter) on
-  1 and 2 threads as a share of the floor (target: the generated engine >= 70% of the
-  floor on one thread), and the engines' compile times in fresh processes, cold (empty
+  1 and 2 threads, each timed in alternation with the floor on the same operands and
+  threads, as a share of that floor (target: the generated engine >= 70% of the floor
+  on one thread), and the engines' compile times in fresh processes, cold (empty
   cache) and warm (second process);
 * the raw rate of a plain uint64 AND/XOR loop (cache-resident, all threads), the
   physical limit a gate-level simulator can approach;
@@ -56,8 +57,8 @@ import numba
 import numpy as np
 
 from adders import bitslice, build, logic
-from benchmarks.bench_floor import (FLOOR_DESIGNS, FLOOR_VECTORS, THREADS, floor_lines,
-                                    floor_targets, memory_floor, raw_word_ops)
+from benchmarks.bench_floor import (FLOOR_DESIGNS, FLOOR_VECTORS, THREADS, beside_floor,
+                                    floor_lines, floor_targets, memory_floor, raw_word_ops)
 from benchmarks.peers import (PeerDisagreement, PeerSkipped, Workload, figure, fmt_figure,
                               warm_runs)
 
@@ -119,26 +120,39 @@ def settings(quick: bool = False, peers=PEERS, vectors: int | None = None,
     return s
 
 
-def measure_engines(work: Workload, runs: int) -> dict:
-    """Ours end to end (a, b, cin as uint64 arrays) per engine and thread count:
-    ``{engine: {threads: figure}}``; the results are checked against the workload's."""
+def _sums_with_carry(a, b, cin) -> tuple[np.ndarray, np.ndarray]:
+    """(s, cout) of 64-bit a + b + cin, wrapping as uint64 does."""
+    t = a + b
+    s = t + cin
+    return s, ((t < a) | (s < t)).astype(np.uint64)
+
+
+def measure_engines(work: Workload, runs: int) -> tuple[dict, dict]:
+    """Ours end to end per engine and thread count, each timed in alternation with the
+    stream floor on the same operands (a, b, and a random 0/1 cin, as uint64 arrays):
+    ``({engine: {threads: figure}}, {engine: {threads: floor figure}})``. The results
+    are checked against Python's sums first."""
     saved = numba.get_num_threads()
     n = len(work.a)
-    cin = np.zeros(n, np.uint64)
+    cin = np.random.default_rng(2).integers(0, 2, n, dtype=np.uint64)
+    s, cout = _sums_with_carry(work.a, work.b, cin)
     out: dict = {}
+    floors: dict = {}
     try:
         for engine in ENGINES:
             for threads in THREADS:
                 numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
                 got = logic.simulate(work.circuit, a=work.a, b=work.b, cin=cin, engine=engine)
-                if not (np.array_equal(got["s"], work.s) and np.array_equal(got["cout"], work.cout)):
+                if not (np.array_equal(got["s"], s) and np.array_equal(got["cout"], cout)):
                     raise RuntimeError(f"{work.label}: the {engine} engine disagrees")
-                out.setdefault(engine, {})[threads] = figure(warm_runs(
+                ours, floor = beside_floor(
                     lambda e=engine: logic.simulate(work.circuit, a=work.a, b=work.b, cin=cin,
-                                                    engine=e), runs), n)
+                                                    engine=e), work.a, work.b, cin, threads, runs)
+                out.setdefault(engine, {})[threads] = figure(ours, n)
+                floors.setdefault(engine, {})[threads] = figure(floor, n)
     finally:
         numba.set_num_threads(saved)
-    return out
+    return out, floors
 
 
 # ---------------------------------------------------------------------- ours
@@ -459,7 +473,7 @@ def run(quick: bool = False, peers=PEERS, cfg: Settings | None = None) -> dict:
                 if (arch, bits) in FLOOR_DESIGNS:
                     big = work if len(work.a) == FLOOR_VECTORS else make_workload(
                         arch, bits, FLOOR_VECTORS, result["agreement"])
-                    row["engines"] = measure_engines(big, cfg.runs)
+                    row["engines"], row["engine_floors"] = measure_engines(big, cfg.runs)
                     print(f"{'':<16} " + ", ".join(
                         f"{e} {t} thread(s) {_rate(row['engines'][e][t])}"
                         for e in ENGINES for t in THREADS), flush=True)
