@@ -78,7 +78,8 @@ class Kernel:
     ``run(*inputs, *outputs, start, stop, stream)`` simulates vectors ``start .. stop -
     1``: one (n,) or (1,) uint64 array per input bus (a length-1 array is a constant),
     one (n,) uint64 array per output bus, filled in place; ``stream``: write the wide
-    outputs with non-temporal stores.
+    outputs with non-temporal stores. It returns the OR of the operand bits above their
+    buses (not zero: some operand is out of range, and the outputs mean nothing).
     """
 
     def __init__(self, key: str, module, n_inputs: int, n_outputs: int):
