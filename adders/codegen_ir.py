@@ -110,7 +110,7 @@ def gates_kernel(nw: int, program: tuple):
     array (a tuple of uint64 arrays; vectors ``base + 64 nw ..``), one line every few
     gates: spread over the longest stretch of work of a tile, the reads of memory run
     beside it. Asked for all at once, or from the transposes as they load (a burst
-    every few dozen instructions), they measured 1.3-1.7x slower end to end from
+    every few dozen instructions), they measured 1.4-1.7x slower end to end from
     memory."""
     @intrinsic
     def _gates(typingctx, v, base, operands):
@@ -198,10 +198,10 @@ def _swap8(builder, rows: list, stride: int, stages) -> None:
 def _transpose(builder, nw: int, read, write, reread, final=None, near_first=False):
     """A 64x64 transpose in two passes over eight groups of eight rows, so the rows of a
     group fit in the 16 vector registers (all 64 at once would spill). Each pass is a
-    run-time loop over its groups: unrolled, a transpose is some 1,400 instructions and
-    the three of a tile crowd the gates out of the instruction caches (measured 25%
-    slower with the tile in L1); the loop also keeps LLVM from carrying the first
-    pass's values to the second in registers, spilled.
+    run-time loop over its groups: unrolled, a transpose is some 1,400 instructions, a
+    tile's code outgrows the instruction caches and the kernel measured 1.3x slower with
+    the tile in L1; the loop also keeps LLVM from carrying the first pass's values to
+    the second in registers, spilled.
 
     ``read(at)`` gives the row at word offset ``at`` (an i64 value: row * nw);
     ``write(at, value)`` stores a row after the first pass and ``reread(at)`` loads it

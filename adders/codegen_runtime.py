@@ -110,7 +110,7 @@ def load_wide(x, base, count, t, v, row0, width, check):
     if x.shape[0] == 1:
         _fill(v, row0, 64, x[0])
     else:
-        src, at = x, base                # one call site: the transpose is long code
+        src, at = x, base
         if count < TILE:
             _pad(x, base, count, t)
             src, at = t, 0
