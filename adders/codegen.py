@@ -78,7 +78,8 @@ class Kernel:
     ``run(*inputs, *outputs, start, stop, stream)`` simulates vectors ``start .. stop -
     1``: one (n,) or (1,) uint64 array per input bus (a length-1 array is a constant),
     one (n,) uint64 array per output bus, filled in place; ``stream``: write the wide
-    outputs with non-temporal stores. It returns the OR of the operand bits above their
+    outputs with non-temporal stores (when every output's whole tiles start on 32 bytes,
+    as :func:`run` arranges; else regular stores). It returns the OR of the operand bits above their
     buses (not zero: some operand is out of range, and the outputs mean nothing).
     """
 
@@ -238,7 +239,7 @@ def source(circuit, rows, out_widths) -> str:
              "from adders import codegen_ir",
              "from adders.codegen_runtime import (NW, TILE, aligned_zeros, bits_in, bits_out, "
              "bits_stream,", "                                     check_high, flagged, load_narrow, "
-             "load_wide, store_narrow,", "                                     tin, unpad)",
+             "load_wide, store_narrow,", "                                     streamable, tin, unpad)",
              "", f"PROGRAM = {tuple(program)!r}", "_gates = codegen_ir.gates_kernel(NW, PROGRAM)"]
     for width in sorted({w for w in out_widths if w > _NARROW}):
         lines += [f"_tout{width} = codegen_ir.transpose_out(NW, {width})",
@@ -250,8 +251,12 @@ def source(circuit, rows, out_widths) -> str:
               "    # first rows and widths of the buses, as run-time values: literals would make Numba",
               "    # compile one copy of each helper per bus",
               f"    rows = np.array({firsts!r}, dtype=np.int64)",
-              f"    widths = np.array({in_widths + list(out_widths)!r}, dtype=np.int64)",
-              "    # a constant bus is filled once: the gates never write the input rows"]
+              f"    widths = np.array({in_widths + list(out_widths)!r}, dtype=np.int64)"]
+    if outs:
+        lines += ["    # streaming stores write whole aligned vectors: only when every output's tiles",
+                  "    # start on such a boundary (else regular stores, never a misaligned one)",
+                  f"    stream = stream and {' and '.join(f'streamable({o}, start)' for o in outs)}"]
+    lines.append("    # a constant bus is filled once: the gates never write the input rows")
     body = lines.append
     check = n_rows
 

@@ -28,10 +28,10 @@ from numba import njit
 from . import _numba_cache, codegen_ir  # noqa: F401  _numba_cache first: per-user Numba cache
 
 __all__ = ["NW", "TILE", "VERSION", "tin", "bits_in", "bits_out", "bits_stream", "aligned_zeros",
-           "check_high", "load_wide", "load_narrow", "flagged", "store_narrow", "unpad"]
+           "streamable", "check_high", "load_wide", "load_narrow", "flagged", "store_narrow", "unpad"]
 
 #: Bumped with any change to the generated code; part of every kernel's cache key.
-VERSION = "6"
+VERSION = "7"
 NW = 4                     #: words per tile row: one 256-bit vector
 
 TILE = 64 * NW             #: vectors per tile
@@ -40,6 +40,7 @@ _TILE = np.uint64(TILE)
 _ZERO = np.uint64(0)
 _ONE = np.uint64(1)
 _ALL = ~np.uint64(0)
+_STREAM_ALIGN = codegen_ir.STREAM_ALIGN
 #: the register transposes and bit gathers of :mod:`adders.codegen_ir` at NW words a row
 tin = codegen_ir.transpose_in(NW)
 bits_in = codegen_ir.bits_in(NW)
@@ -161,9 +162,18 @@ def flagged(v, check):
 
 
 @njit(cache=True, nogil=True)
+def streamable(out, start):
+    """Whether ``out[start]`` starts on ``codegen_ir.STREAM_ALIGN`` bytes: then so does
+    every whole tile from ``start`` on (a tile is a multiple of it), and the tiles can be
+    written with streaming stores."""
+    return (out.ctypes.data + start * 8) % _STREAM_ALIGN == 0
+
+
+@njit(cache=True, nogil=True)
 def store_narrow(v, row0, width, out, base, count, stream):
     """out[base : base + count] <- the bus of ``width`` bits in rows row0 .. of v,
-    scattered bit by bit. ``stream``: 1-bit buses written with non-temporal stores."""
+    scattered bit by bit. ``stream``: 1-bit buses written with non-temporal stores
+    (``out[base]`` on a :func:`streamable` boundary)."""
     if count == TILE and width == 1:          # cout, probes: vector shifts
         if stream:
             bits_stream(v, row0, out, base)

@@ -139,6 +139,27 @@ def test_kernel_refuses_operands_out_of_range(arch, bits, bus, where):
     assert str(got.value) == str(expected.value)
 
 
+@pytest.mark.parametrize("arch, bits", [("kogge-stone", 64), ("cla", 33), ("ripple", 4)])
+@pytest.mark.parametrize("offset", [0, 8, 32, 48])
+def test_streaming_stores_wherever_the_outputs_start(arch, bits, offset):
+    """Whole tiles written with streaming stores (what ``run`` asks for once the outputs
+    outgrow the caches): outputs starting on 32 bytes take them, others (8, 48) must fall
+    back to regular stores rather than fault; the sums are Python's either way, for a
+    transposed, a gathered and a 1-bit output bus."""
+    c = build(arch, bits)
+    kern = codegen.kernel(c, c.outputs["s"] + c.outputs["cout"], (bits, 1))
+    n = 256 * 3 + 19
+    rng = np.random.default_rng(offset + bits)
+    top = np.uint64(M64 if bits == 64 else (1 << bits) - 1)
+    a, b = (rng.integers(0, 2**64, n, dtype=np.uint64) & top for _ in range(2))
+    cin = rng.integers(0, 2, n, dtype=np.uint64)
+    want_s, want_cout = python_sums(a, b, cin, bits)
+    s, cout = (at_line_offset(np.full(n, 7, np.uint64), offset) for _ in range(2))
+    assert kern.run(a, b, cin, s, cout, 0, n, True) == 0
+    np.testing.assert_array_equal(s, want_s)
+    np.testing.assert_array_equal(cout, want_cout)
+
+
 def test_probes_of_internal_nets():
     c = build("brent-kung", 12)
     rng = np.random.default_rng(5)
