@@ -137,15 +137,22 @@ def gates_kernel(nw: int, program: tuple):
                 array = context.make_array(array_type)(
                     context, builder, builder.extract_value(args[2], k))
                 sources.append((array.data, builder.extract_value(array.shape, 0)))
-            lines = [(src, n, 8 * j) for j in range(8 * LANES) for src, n in sources]
-            every = max(1, len(program) // max(1, len(lines)))
+            every = max(1, len(program) // max(1, 8 * LANES * len(sources)))
             zero, stop, step = (ir.Constant(_I64, x) for x in (0, nw, LANES))
             with cgutils.for_range_slice(builder, zero, stop, step) as (w, _):
                 start = builder.add(ahead, builder.mul(w, ir.Constant(_I64, 64)))
+                # the 64 LANES words of this pass over the next tile, lines interleaved
+                # across the operands; past an array's end (the last tile, a constant
+                # operand), its first words instead: one test per array, not per line
+                last = builder.add(start, ir.Constant(_I64, 64 * LANES - 1))
+                firsts = [builder.gep(src, [builder.select(builder.icmp_signed("<", last, n),
+                                                           start, ir.Constant(_I64, 0))])
+                          for src, n in sources]
+                lines = [(first, 8 * j) for j in range(8 * LANES) for first in firsts]
                 value = {}
                 for i, item in enumerate(program):
                     if i % every == 0 and lines:
-                        _prefetch_line(builder, start, *lines.pop(0))
+                        _prefetch(builder, *lines.pop(0))
                     if item[0] == 0:
                         at = builder.add(w, ir.Constant(_I64, item[2] * nw))
                         value[item[1]] = _load(builder, data, at)
@@ -155,30 +162,22 @@ def gates_kernel(nw: int, program: tuple):
                     else:
                         value[item[1]] = _gate(builder, item[0] - 2, [value[i] for i in item[2:]])
                 for line in lines:
-                    _prefetch_line(builder, start, *line)
+                    _prefetch(builder, *line)
             return context.get_dummy_value()
         return types.void(v, base, operands), codegen
     return _gates
 
 
-def _prefetch_line(builder, start, src, n, offset: int) -> None:
-    """Ask for the line of element ``start + offset`` of ``src`` (``n`` elements; past
-    the end, element 0: a constant operand has one)."""
-    at = builder.add(start, ir.Constant(_I64, offset))
-    _prefetch(builder, src, builder.select(builder.icmp_signed("<", at, n), at, ir.Constant(_I64, 0)), 1)
-
-
-def _prefetch(builder, data, index, lines: int) -> None:
-    """Ask for the ``lines`` cache lines from element ``index`` of ``data`` on (a hint:
-    no fault past the end of the array)."""
+def _prefetch(builder, first, offset: int) -> None:
+    """Ask for the cache line of the word ``offset`` words after ``first`` (an i64*)
+    into the L2 cache: a read hint. The offset is a constant, so the instruction
+    addresses it itself: no arithmetic per line."""
     i8p = ir.IntType(8).as_pointer()
     fn = builder.module.declare_intrinsic("llvm.prefetch", (i8p,), ir.FunctionType(
         ir.VoidType(), (i8p, ir.IntType(32), ir.IntType(32), ir.IntType(32))))
-    for line in range(lines):
-        at = builder.add(index, ir.Constant(_I64, 8 * line))
-        ptr = builder.bitcast(builder.gep(data, [at]), i8p)
-        builder.call(fn, (ptr, ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 2),
-                          ir.Constant(ir.IntType(32), 1)))
+    ptr = builder.bitcast(builder.gep(first, [ir.Constant(_I64, offset)]), i8p)
+    builder.call(fn, (ptr, ir.Constant(ir.IntType(32), 0), ir.Constant(ir.IntType(32), 2),
+                      ir.Constant(ir.IntType(32), 1)))
 
 
 #: The two passes of a transpose: (stride between the eight rows of a group, stride
@@ -188,15 +187,34 @@ _NEAR = (1, 8, MASKS[3:])
 _FAR = (8, 1, MASKS[:3])
 
 
+def _blend_swap(builder, lo, hi, j: int):
+    """The swap stage ``j`` (32, 16 or 8) on one pair of rows, as whole ``j``-bit fields:
+    ``lo`` keeps its even fields and takes ``hi``'s even ones into its odd fields, ``hi``
+    keeps its odd fields and takes ``lo``'s odd ones into its even fields. One shift and
+    one blend a row (the masked-XOR swap takes three operations a row); the transposes
+    measured 1.1-1.25x faster with these three stages so."""
+    n = 256 // j
+    fields = ir.VectorType(ir.IntType(j), n)
+    even = ir.Constant(ir.VectorType(ir.IntType(1), n), [i % 2 == 0 for i in range(n)])
+    up = builder.bitcast(builder.shl(hi, _splat(j)), fields)
+    down = builder.bitcast(builder.lshr(lo, _splat(j)), fields)
+    return (builder.bitcast(builder.select(even, builder.bitcast(lo, fields), up), _VEC),
+            builder.bitcast(builder.select(even, down, builder.bitcast(hi, fields)), _VEC))
+
+
 def _swap8(builder, rows: list, stride: int, stages) -> None:
     """The swap ``stages`` on a group of eight rows (``rows``, changed in place) whose
-    row numbers are ``stride`` apart."""
+    row numbers are ``stride`` apart: whole bytes and wider by blends, bits within a
+    byte by masked XORs."""
     for j, mask in stages:
         s, m, d = _splat(j), _splat(mask), j // stride
         for k in range(8):
             if k & d:
                 continue
             lo, hi = rows[k], rows[k + d]
+            if j >= 8:
+                rows[k], rows[k + d] = _blend_swap(builder, lo, hi, j)
+                continue
             y = builder.and_(builder.xor(builder.lshr(lo, s), hi), m)
             rows[k] = builder.xor(lo, builder.shl(y, s))
             rows[k + d] = builder.xor(hi, y)
