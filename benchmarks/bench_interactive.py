@@ -15,7 +15,9 @@ the work itself when other jobs share the cores.
 Also timed: ``viz.draw_prefix`` of 64 positions (figure built and rendered to PNG at the
 command's 120 dpi), ``build`` and the first ``stats()`` of 4096-bit prefix adders, and
 two commands as child processes (wall time, start-up included, after one warming run):
-``carrylab draw prefix --bits 64`` and ``carrylab add --bits 4096``.
+``carrylab draw prefix --bits 64`` and ``carrylab add --bits 4096``; and where the first
+of them spends its time (Python's start-up, then each of its steps timed inside fresh
+processes: imports, the figure, the PNG).
 
 The browser's side (slider event to changed picture in JupyterLab) is measured by
 ``tests/e2e/test_jupyterlab.py``, which writes ``artifacts/e2e_timing.json``; its figures
@@ -181,6 +183,60 @@ def command_rows(repeat: int) -> list[dict]:
     return rows
 
 
+#: The steps of ``carrylab draw prefix --bits 64``, timed inside a fresh process
+_DRAW_STEPS = """
+import json, sys, time
+t = [time.perf_counter()]
+import numpy, adders
+t.append(time.perf_counter())
+import matplotlib.figure, matplotlib.backends.backend_agg
+t.append(time.perf_counter())
+import viz.prefix
+from adders.prefix import network
+from carrylab.commands.drawing import _DPI, _PNG
+t.append(time.perf_counter())
+fig = viz.prefix.draw_prefix(network("kogge-stone", 64), pyplot=False)
+t.append(time.perf_counter())
+fig.savefig(sys.argv[1], dpi=_DPI, facecolor="white", pil_kwargs=_PNG)
+t.append(time.perf_counter())
+print(json.dumps([b - a for a, b in zip(t, t[1:])]))
+"""
+_DRAW_PHASES = ("NumPy and adders", "matplotlib", "viz.prefix and the command's module",
+                "the figure", "the PNG (render and encode)")
+
+
+def draw_profile(repeat: int) -> dict:
+    """Where ``carrylab draw prefix --bits 64`` spends its time: median ms of Python's
+    start-up (``python -c pass``) and of each step of the command, timed inside fresh
+    processes (after one warming run of each)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    start, steps = [], []
+    with tempfile.TemporaryDirectory(prefix="carrylab-bench-") as tmp:
+        for k in range(repeat + 1):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
+            wall = time.perf_counter() - t
+            out = subprocess.run([sys.executable, "-c", _DRAW_STEPS, str(Path(tmp) / "p.png")],
+                                 cwd=REPO, check=True, env=env, capture_output=True, text=True)
+            if k:                                   # the first run warms the caches
+                start.append(wall)
+                steps.append(json.loads(out.stdout))
+    phases = {"Python start-up": statistics.median(start)}
+    for k, name in enumerate(_DRAW_PHASES):
+        phases[name] = statistics.median(s[k] for s in steps)
+    return {name: 1e3 * sec for name, sec in phases.items()}
+
+
+def profile_lines(profile: dict, rows: list[dict]) -> list[str]:
+    """The command's profile as one sentence, beside its row's median."""
+    row = next((r for r in rows if r["what"] == "carrylab draw prefix --bits 64"), None)
+    parts = ", ".join(f"{name} {ms:.0f}" for name, ms in profile.items())
+    total = sum(profile.values())
+    whole = f" (the command itself: {row['median_ms']:.0f} ms)" if row else ""
+    return [f"Where `carrylab draw prefix --bits 64` spends its time (its steps timed inside "
+            f"fresh processes, median ms): {parts}; {total:.0f} ms in all{whole}."]
+
+
 def markdown(rows: list[dict]) -> str:
     """The table of every row."""
     # Header words avoid "target" and "met" as whole words: the runner collects every
@@ -216,17 +272,20 @@ def main(argv=None) -> int:
     parts = {"widgets": lambda: widget_rows(moves), "drawing": lambda: drawing_rows(repeat),
              "build": lambda: build_rows(repeat), "commands": lambda: command_rows(repeat)}
     rows = []
-    for name in args.only.split(","):
-        rows += parts[name.strip()]()
+    chosen = [name.strip() for name in args.only.split(",")]
+    for name in chosen:
+        rows += parts[name]()
+    profile = draw_profile(repeat) if "commands" in chosen else None
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Interactive speed ({'quick' if args.quick else 'full'}; load average {load}; "
           f"{os.cpu_count()} cores)\n")
     print(markdown(rows))
     print()
-    for line in e2e_lines():
+    for line in (profile_lines(profile, rows) if profile else []) + e2e_lines():
         print(f"    {line}")
     if args.json:
-        args.json.write_text(json.dumps({"load": load, "rows": rows}, indent=1))
+        args.json.write_text(json.dumps({"load": load, "rows": rows, "draw_profile": profile},
+                                        indent=1))
     return 0
 
 

@@ -1,8 +1,8 @@
 """``python -m carrylab`` runs the command line."""
 import sys
 
-from .cli import main
+from .cli import run
 
 __all__: list[str] = []
 
-sys.exit(main())
+sys.exit(run())
